@@ -1,0 +1,252 @@
+"""The surface syntax as frozen dataclasses; every node carries the span it was parsed from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .diagnostics import Span
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Expr:
+    span: Span
+
+
+@dataclass(frozen=True)
+class Literal(Expr):
+    # kind: int, decimal, money (value in cents), date, duration (months), string, bool
+    kind: str
+    value: int | Fraction | dt.date | str | bool
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    name: str
+
+
+@dataclass(frozen=True)
+class Attr(Expr):
+    base: Expr
+    name: str
+
+
+@dataclass(frozen=True)
+class At(Expr):
+    """`parameter at date`: the value of a dated parameter in force on a date."""
+
+    param: str
+    date: Expr
+
+
+@dataclass(frozen=True)
+class Lookup(Expr):
+    """`table[key].column`."""
+
+    table: str
+    key: Expr
+    column: str
+
+
+@dataclass(frozen=True)
+class InTable(Expr):
+    key: Expr
+    table: str
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    func: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Aggregate(Expr):
+    """`sum(body for each var in source where cond)`; count has no body."""
+
+    func: str
+    body: Expr | None
+    var: str
+    source: str
+    where: Expr | None
+
+
+@dataclass(frozen=True)
+class Unary(Expr):
+    op: str
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class IfThen(Expr):
+    cond: Expr
+    then: Expr
+    orelse: Expr
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Cite:
+    span: Span
+    kind: str  # clause | sop | inferred | source
+    text: str
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    span: Span
+    name: str
+    optional: bool = False
+    is_list: bool = False
+    last_day: bool = False
+
+
+@dataclass(frozen=True)
+class Decl:
+    span: Span
+
+
+@dataclass(frozen=True)
+class PolicyDecl(Decl):
+    title: str
+
+
+@dataclass(frozen=True)
+class VersionDecl(Decl):
+    name: str
+    start: dt.date
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True)
+class CategoryDecl(Decl):
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class EnumDecl(Decl):
+    name: str
+    doc: str
+    members: tuple[tuple[str, str, Span], ...]  # (name, label, span)
+
+
+@dataclass(frozen=True)
+class FieldDecl(Decl):
+    name: str
+    type: TypeRef
+    doc: str
+
+
+@dataclass(frozen=True)
+class RecordDecl(Decl):
+    name: str
+    doc: str
+    fields: tuple[FieldDecl, ...]
+
+
+@dataclass(frozen=True)
+class InputDecl(Decl):
+    name: str
+    type: TypeRef
+    doc: str
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    span: Span
+    start: dt.date
+    end: dt.date | None  # the last day it holds, when the author states it
+    value: Literal
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True)
+class ParamDecl(Decl):
+    name: str
+    type_name: str
+    doc: str
+    entries: tuple[ParamEntry, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    span: Span
+    name: str
+    type_name: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    span: Span
+    key: Literal
+    values: tuple[Literal, ...]
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True)
+class TableDecl(Decl):
+    name: str
+    doc: str
+    key: Column
+    columns: tuple[Column, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class DefineDecl(Decl):
+    name: str
+    expr: Expr
+    doc: str
+    # for `define NAME for each VAR in LIST = expr`
+    var: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Effect:
+    span: Span
+    kind: str  # require | concern | stop | points
+    expr: Expr
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeText:
+    span: Span
+    outcome: str  # met, not_met, raised, clear, stopped, passed, awarded
+    # the text split into literal pieces and `{expression}` placeholders, in order
+    parts: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True)
+class RuleDecl(Decl):
+    id: str
+    title: str
+    stage: int | None
+    cites: tuple[Cite, ...]
+    start: dt.date | None
+    until: dt.date | None
+    categories: tuple[str, ...]
+    applies: Expr | None
+    effects: tuple[Effect, ...]
+    texts: tuple[OutcomeText, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    file: str
+    decls: tuple[Decl, ...]

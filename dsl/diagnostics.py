@@ -1,0 +1,105 @@
+"""Source spans, diagnostics and the user-facing error types.
+
+Every error a user can cause (a bad policy, a bad case file) is one of the `UserError` classes
+below; the CLI prints them and exits with code 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    """A position in a policy file: 1-based line and column, plus the end of the construct."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+NO_SPAN = Span("<builtin>", 0, 0)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    span: Span
+    message: str
+    hint: str = ""
+    severity: str = "error"
+    # labelled extra positions, e.g. ("first defined here", span)
+    related: tuple[tuple[str, Span], ...] = ()
+
+    def render(self, sources: dict[str, str] | None = None) -> str:
+        lines = [f"{self.span}: {self.severity}: {self.message}"]
+        lines.extend(_excerpt(self.span, sources))
+        for label, span in self.related:
+            lines.append(f"  {span}: note: {label}")
+            lines.extend("  " + x for x in _excerpt(span, sources))
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+def _excerpt(span: Span, sources: dict[str, str] | None) -> list[str]:
+    """The source line of a span with a caret under its first column."""
+    text = (sources or {}).get(span.file)
+    if text is None and span.line > 0:
+        try:
+            text = Path(span.file).read_text(encoding="utf-8")
+        except OSError:
+            return []
+    if not text or span.line <= 0:
+        return []
+    source_lines = text.splitlines()
+    if span.line > len(source_lines):
+        return []
+    line = source_lines[span.line - 1].expandtabs(1)
+    width = 1
+    if span.end_line == span.line and span.end_column > span.column:
+        width = span.end_column - span.column
+    gutter = f"{span.line:>4} | "
+    return [gutter + line, " " * (len(gutter) + span.column - 1) + "^" * width]
+
+
+class UserError(Exception):
+    """An error caused by input the user gave; shown without a traceback, exit code 2."""
+
+    def render(self) -> str:
+        return str(self)
+
+
+@dataclass
+class PolicyError(UserError):
+    """One or more diagnostics from parsing or checking the policy."""
+
+    diagnostics: list[Diagnostic]
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        parts = [d.render(self.sources) for d in self.diagnostics]
+        n = len(self.diagnostics)
+        parts.append(f"{n} error{'s' if n != 1 else ''} in the policy.")
+        return "\n\n".join(parts)
+
+
+class CaseError(UserError):
+    """A case file that does not fit the policy's input declarations."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.source}: the case file is not valid:"
+        return "\n".join([head] + [f"  - {p}" for p in self.problems])

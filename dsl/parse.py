@@ -1,0 +1,422 @@
+"""Policy text → AST. Syntax errors become diagnostics with file:line:col and a caret."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from importlib.resources import files
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .diagnostics import Diagnostic, PolicyError, Span
+
+_GRAMMAR = files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+
+# Friendly names for terminals in "expected …" messages.
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": 'a quoted "text"',
+    "DATE": "a date (YYYY-MM-DD)",
+    "INT": "a whole number",
+    "MONEY": "an amount such as $29.66",
+    "RULE_ID": "a rule id such as smc.age",
+    "CLAUSE": "an instruction clause such as SR3.10(b)(i)",
+    "STEP": "an SOP step such as 2 or 3(b)",
+    "OUTCOME": "an outcome text (met:, not met:, raised:, …)",
+    "COMP_OP": "a comparison (>=, <, ==, …)",
+    "RBRACE": "}",
+    "LBRACE": "{",
+    "RPAR": ")",
+    "LPAR": "(",
+    "COLON": ":",
+    "EQUAL": "=",
+    "COMMA": ",",
+}
+
+
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Lark:
+    return Lark(_GRAMMAR, parser="lalr", start=start, propagate_positions=True, maybe_placeholders=False)
+
+
+def _span(file: str, meta_or_token, line_offset: int = 0, col_offset: int = 0) -> Span:
+    line = getattr(meta_or_token, "line", 0) or 0
+    column = getattr(meta_or_token, "column", 0) or 0
+    end_line = getattr(meta_or_token, "end_line", line) or line
+    end_column = getattr(meta_or_token, "end_column", column) or column
+    if line == 1:
+        column += col_offset
+        end_column += col_offset if end_line == 1 else 0
+    return Span(file, line + line_offset, column, end_line + line_offset, end_column)
+
+
+def _unquote(token: str) -> str:
+    return re.sub(r"\\(.)", r"\1", token[1:-1])
+
+
+def parse_money(text: str) -> int:
+    """'$1,234.5' → 123450 cents, exactly."""
+    return int(Decimal(text.lstrip("$").replace(",", "")) * 100)
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer):
+    def __init__(self, file: str, line_offset: int = 0, col_offset: int = 0):
+        super().__init__()
+        self.file = file
+        self.line_offset = line_offset
+        self.col_offset = col_offset
+
+    def sp(self, meta) -> Span:
+        return _span(self.file, meta, self.line_offset, self.col_offset)
+
+    # ---------------------------------------------------------- literals
+    def int_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "int", int(tok))
+
+    def negint_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "int", -int(tok))
+
+    def decimal_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "decimal", Fraction(str(tok)))
+
+    def money_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "money", parse_money(str(tok)))
+
+    def date_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "date", _date(tok, self.sp(meta)))
+
+    def duration_lit(self, meta, n, unit):
+        months = int(n) * (12 if str(unit).startswith("year") else 1)
+        return ast.Literal(self.sp(meta), "duration", months)
+
+    def string_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "string", _unquote(str(tok)))
+
+    def true_lit(self, meta):
+        return ast.Literal(self.sp(meta), "bool", True)
+
+    def false_lit(self, meta):
+        return ast.Literal(self.sp(meta), "bool", False)
+
+    def name_lit(self, meta, tok):
+        return ast.Literal(self.sp(meta), "name", str(tok))
+
+    def value(self, meta, lit):
+        return lit
+
+    def literal(self, meta, lit):
+        return lit
+
+    # ---------------------------------------------------------- expressions
+    def name(self, meta, tok):
+        return ast.Name(self.sp(meta), str(tok))
+
+    def attr(self, meta, base, tok):
+        return ast.Attr(self.sp(meta), base, str(tok))
+
+    def at(self, meta, param, date):
+        return ast.At(self.sp(meta), str(param), date)
+
+    def lookup(self, meta, table, key, column):
+        return ast.Lookup(self.sp(meta), str(table), key, str(column))
+
+    def in_table(self, meta, key, table):
+        return ast.InTable(self.sp(meta), key, str(table))
+
+    def call(self, meta, func, *args):
+        return ast.Call(self.sp(meta), str(func), tuple(args))
+
+    def aggregate(self, meta, func, body, var, source, where=None):
+        return ast.Aggregate(self.sp(meta), str(func), body, str(var), str(source), where)
+
+    def count(self, meta, var, source, where=None):
+        return ast.Aggregate(self.sp(meta), "count", None, str(var), str(source), where)
+
+    def neg(self, meta, operand):
+        return ast.Unary(self.sp(meta), "-", operand)
+
+    def not_(self, meta, operand):
+        return ast.Unary(self.sp(meta), "not", operand)
+
+    def binary(self, meta, left, op, right):
+        return ast.Binary(self.sp(meta), "*" if str(op) == "×" else str(op), left, right)
+
+    def compare(self, meta, left, op, right):
+        return ast.Binary(self.sp(meta), str(op), left, right)
+
+    def and_(self, meta, left, right):
+        return ast.Binary(self.sp(meta), "and", left, right)
+
+    def or_(self, meta, left, right):
+        return ast.Binary(self.sp(meta), "or", left, right)
+
+    def if_(self, meta, cond, then, orelse):
+        return ast.IfThen(self.sp(meta), cond, then, orelse)
+
+    # ---------------------------------------------------------- declarations
+    def start(self, meta, *decls):
+        return ast.Module(self.file, tuple(decls))
+
+    def policy_decl(self, meta, title):
+        return ast.PolicyDecl(self.sp(meta), _unquote(title))
+
+    def version_decl(self, meta, name, date, cites=()):
+        return ast.VersionDecl(self.sp(meta), _unquote(name), _date(date, self.sp(meta)), tuple(cites))
+
+    def category_decl(self, meta, name, title=None):
+        return ast.CategoryDecl(self.sp(meta), str(name), _unquote(title) if title else str(name))
+
+    def enum_member(self, meta, name, label=None):
+        return (str(name), _unquote(label) if label else str(name), self.sp(meta))
+
+    def enum_decl(self, meta, name, *rest):
+        doc = ""
+        if rest and isinstance(rest[0], Token):
+            doc, rest = _unquote(rest[0]), rest[1:]
+        return ast.EnumDecl(self.sp(meta), str(name), doc, tuple(rest))
+
+    def scalar_type(self, meta, *toks):
+        optional = any(t.type == "OPTIONAL" for t in toks)
+        last_day = any(t.type == "LASTDAY" for t in toks)
+        name = next(str(t) for t in toks if t.type == "NAME")
+        return ast.TypeRef(self.sp(meta), name, optional=optional, last_day=last_day)
+
+    def list_type(self, meta, name):
+        return ast.TypeRef(self.sp(meta), str(name), is_list=True)
+
+    def field_decl(self, meta, name, type_, doc=None):
+        return ast.FieldDecl(self.sp(meta), str(name), type_, _unquote(doc) if doc else "")
+
+    def record_decl(self, meta, name, *rest):
+        doc = ""
+        if rest and isinstance(rest[0], Token):
+            doc, rest = _unquote(rest[0]), rest[1:]
+        return ast.RecordDecl(self.sp(meta), str(name), doc, tuple(rest))
+
+    def input_decl(self, meta, name, type_, doc=None):
+        return ast.InputDecl(self.sp(meta), str(name), type_, _unquote(doc) if doc else "")
+
+    def param_entry(self, meta, date, *rest):
+        end = None
+        if isinstance(rest[0], Token):
+            end, rest = _date(rest[0], self.sp(meta)), rest[1:]
+        value, cites = rest[0], (rest[1] if len(rest) > 1 else ())
+        return ast.ParamEntry(self.sp(meta), _date(date, self.sp(meta)), end, value, tuple(cites))
+
+    def param_decl(self, meta, name, type_name, *rest):
+        doc = ""
+        if rest and isinstance(rest[0], Token):
+            doc, rest = _unquote(rest[0]), rest[1:]
+        return ast.ParamDecl(self.sp(meta), str(name), str(type_name), doc, tuple(rest))
+
+    def column(self, meta, name, type_name):
+        return ast.Column(self.sp(meta), str(name), str(type_name))
+
+    def table_row(self, meta, key, *rest):
+        cites: tuple = ()
+        if rest and isinstance(rest[-1], tuple):
+            cites, rest = rest[-1], rest[:-1]
+        return ast.TableRow(self.sp(meta), key, tuple(rest), cites)
+
+    def table_decl(self, meta, name, *rest):
+        doc = ""
+        if rest and isinstance(rest[0], Token):
+            doc, rest = _unquote(rest[0]), rest[1:]
+        key, rest = rest[0], rest[1:]
+        columns = tuple(r for r in rest if isinstance(r, ast.Column))
+        rows = tuple(r for r in rest if isinstance(r, ast.TableRow))
+        return ast.TableDecl(self.sp(meta), str(name), doc, key, columns, rows)
+
+    def define_decl(self, meta, name, expr, doc=None):
+        return ast.DefineDecl(self.sp(meta), str(name), expr, _unquote(doc) if doc else "")
+
+    def item_define_decl(self, meta, name, var, source, expr, doc=None):
+        return ast.DefineDecl(
+            self.sp(meta), str(name), expr, _unquote(doc) if doc else "", var=str(var), source=str(source)
+        )
+
+    # ---------------------------------------------------------- citations
+    def cites(self, meta, *cites):
+        return tuple(cites)
+
+    def clause_cite(self, meta, tok):
+        return ast.Cite(self.sp(meta), "clause", str(tok))
+
+    def sop_cite(self, meta, name, step):
+        return ast.Cite(self.sp(meta), "sop", _unquote(name), str(step))
+
+    def inferred_cite(self, meta, why):
+        return ast.Cite(self.sp(meta), "inferred", _unquote(why))
+
+    def source_cite(self, meta, text):
+        return ast.Cite(self.sp(meta), "source", _unquote(text))
+
+    # ---------------------------------------------------------- rules
+    def stage_clause(self, meta, n):
+        return ("stage", int(n), self.sp(meta))
+
+    def from_clause(self, meta, d):
+        return ("from", _date(d, self.sp(meta)), self.sp(meta))
+
+    def until_clause(self, meta, d):
+        return ("until", _date(d, self.sp(meta)), self.sp(meta))
+
+    def for_clause(self, meta, *names):
+        return ("for", tuple(str(n) for n in names), self.sp(meta))
+
+    def applies_clause(self, meta, expr):
+        return ("applies", expr, self.sp(meta))
+
+    def require(self, meta, expr):
+        return ast.Effect(self.sp(meta), "require", expr)
+
+    def concern(self, meta, expr):
+        return ast.Effect(self.sp(meta), "concern", expr)
+
+    def stop(self, meta, expr):
+        return ast.Effect(self.sp(meta), "stop", expr)
+
+    def award(self, meta, category, expr):
+        return ast.Effect(self.sp(meta), "points", expr, category=str(category))
+
+    def outcome_text(self, meta, outcome, text):
+        outcome_name = re.sub(r"\s+", "_", str(outcome))
+        parts = _template_parts(self.file, text)
+        return ast.OutcomeText(self.sp(meta), outcome_name, parts)
+
+    def rule_decl(self, meta, rule_id, title, *clauses):
+        fields: dict = {"stage": None, "from": None, "until": None, "for": (), "applies": None}
+        cites: list[ast.Cite] = []
+        effects: list[ast.Effect] = []
+        texts: list[ast.OutcomeText] = []
+        for clause in clauses:
+            if isinstance(clause, ast.Effect):
+                effects.append(clause)
+            elif isinstance(clause, ast.OutcomeText):
+                texts.append(clause)
+            elif isinstance(clause, tuple) and clause and isinstance(clause[0], ast.Cite):
+                cites.extend(clause)
+            elif isinstance(clause, tuple):
+                key, value, span = clause
+                if fields[key] not in (None, ()):
+                    raise _DuplicateClause(span, key)
+                fields[key] = value
+        return ast.RuleDecl(
+            self.sp(meta),
+            str(rule_id),
+            _unquote(title),
+            fields["stage"],
+            tuple(cites),
+            fields["from"],
+            fields["until"],
+            fields["for"],
+            fields["applies"],
+            tuple(effects),
+            tuple(texts),
+        )
+
+
+class _DuplicateClause(Exception):
+    def __init__(self, span: Span, key: str):
+        self.span, self.key = span, key
+
+
+class _BadDate(Exception):
+    def __init__(self, span: Span, text: str):
+        self.span, self.text = span, text
+
+
+def _date(tok, span: Span) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(tok))
+    except ValueError:
+        raise _BadDate(span, str(tok)) from None
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _template_parts(file: str, tok: Token) -> tuple:
+    """Split a reason template into text and parsed `{expression}` placeholders."""
+    raw = str(tok)[1:-1]
+    parts: list = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(raw):
+        if m.start() > pos:
+            parts.append(_unquote('"' + raw[pos : m.start()] + '"'))
+        # +1 for the opening quote, +1 for the brace; columns are 1-based already
+        col_offset = tok.column + m.start(1)
+        parts.append(parse_expression(m.group(1), file, tok.line - 1, col_offset))
+        pos = m.end()
+    if pos < len(raw):
+        parts.append(_unquote('"' + raw[pos:] + '"'))
+    return tuple(parts)
+
+
+def parse_expression(text: str, file: str = "<expr>", line_offset: int = 0, col_offset: int = 0) -> ast.Expr:
+    try:
+        tree = _parser("expr").parse(text)
+    except UnexpectedInput as err:
+        span = Span(file, line_offset + err.line, col_offset + err.column - 1 + 1)
+        raise PolicyError([Diagnostic(span, f"cannot read the placeholder {{{text}}}", _expected_hint(err))]) from None
+    return _ToAst(file, line_offset, col_offset).transform(tree)
+
+
+def _expected_hint(err: UnexpectedInput) -> str:
+    expected = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or [])
+    if not expected:
+        return ""
+    names = []
+    for t in expected:
+        names.append(_TERMINAL_NAMES.get(t, _keyword(t)))
+    names = sorted(set(names))
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return "expected " + ", ".join(names)
+
+
+def _keyword(terminal: str) -> str:
+    try:
+        pattern = _parser("start").get_terminal(terminal).pattern
+        if pattern.type == "str":
+            return f"'{pattern.value}'"
+    except (KeyError, AttributeError):
+        pass
+    return terminal.lower()
+
+
+def parse_module(text: str, file: str) -> ast.Module:
+    """Parse one policy file. Raises PolicyError with a positioned diagnostic on bad syntax."""
+    try:
+        tree = _parser("start").parse(text)
+        return _ToAst(file).transform(tree)
+    except UnexpectedCharacters as err:
+        span = Span(file, err.line, err.column)
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "end of file"
+        message = f"unexpected character {char!r}"
+        raise PolicyError([Diagnostic(span, message, _expected_hint(err))], {file: text}) from None
+    except UnexpectedEOF as err:
+        lines = text.splitlines() or [""]
+        span = Span(file, len(lines), len(lines[-1]) + 1)
+        raise PolicyError([Diagnostic(span, "the file ends too early", _expected_hint(err))], {file: text}) from None
+    except UnexpectedToken as err:
+        span = Span(file, err.line, err.column, err.token.end_line or err.line, err.token.end_column or err.column)
+        got = "end of file" if err.token.type == "$END" else repr(str(err.token))
+        raise PolicyError([Diagnostic(span, f"unexpected {got}", _expected_hint(err))], {file: text}) from None
+    except VisitError as err:
+        inner = err.orig_exc
+        if isinstance(inner, _DuplicateClause):
+            diag = Diagnostic(inner.span, f"a rule has only one '{inner.key}' clause", "remove the repeated clause")
+        elif isinstance(inner, _BadDate):
+            diag = Diagnostic(inner.span, f"{inner.text} is not a calendar date", "write dates as YYYY-MM-DD")
+        elif isinstance(inner, PolicyError):
+            raise PolicyError(inner.diagnostics, {file: text}) from None
+        else:
+            raise
+        raise PolicyError([diag], {file: text}) from None
