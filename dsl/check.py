@@ -432,7 +432,8 @@ class _Checker:
             if n in table:
                 hint = f"{n} at lodgement_date" if kind == "parameter" else f"{n}[key].column"
                 self.fail(e.span, f"'{n}' is a {kind}", f"write {hint}")
-        candidates = list(self.input_by_path) + list(self.define_decls) + list(env)
+        members = [m for en in self.enums.values() for m in en.members]
+        candidates = list(self.input_by_path) + list(self.define_decls) + list(env) + members
         self.fail(e.span, f"unknown name '{n}'", self._suggest(n, candidates))
 
     def _first_field(self, list_name: str) -> str:

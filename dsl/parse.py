@@ -336,6 +336,8 @@ def _date(tok, span: Span) -> dt.date:
     try:
         return dt.date.fromisoformat(str(tok))
     except ValueError:
+        if getattr(tok, "line", None):  # point at the date itself, not the declaration
+            span = Span(span.file, span.line - (span.line - tok.line), tok.column, tok.end_line, tok.end_column)
         raise _BadDate(span, str(tok)) from None
 
 

@@ -131,7 +131,8 @@ def read_case_file(path: str | Path) -> dict:
 
 def load_case(policy: Policy, data: dict, source: str = "<case>") -> CaseData:
     """Validate a case against the policy's schema and convert it; every problem is listed."""
-    validator = jsonschema.Draft202012Validator(case_schema(policy))
+    schema = case_schema(policy)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
     for err in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path))):
         problems.append(_describe(err))

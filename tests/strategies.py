@@ -1,0 +1,190 @@
+"""Hypothesis strategies that generate case files for any policy, from its IR.
+
+Values are drawn near the policy's own thresholds (every constant in its rules, every dated
+parameter value times the usual multiples, every table key, every date a series or version
+starts on), because that is where readings of the rules can disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from visarules.dsl import ir
+from visarules.dsl.encoding import UNITS_PER_MONTH, decode_date
+
+FIRST_DAY = dt.date(2015, 1, 1)
+LAST_DAY = dt.date(2027, 12, 31)
+
+
+def _constants(policy: ir.Policy) -> dict[str, set]:
+    found: dict[str, set] = {"int": set(), "money": set(), "duration": set(), "date": set()}
+    exprs = []
+    for r in policy.rules:
+        exprs.append(r.expr)
+        if r.applies is not None:
+            exprs.append(r.applies)
+    for e in exprs:
+        for node in ir.walk(e):
+            if isinstance(node, ir.Const) and node.type.kind in found:
+                found[node.type.kind].add(node.value)
+            if isinstance(node, ir.Scale) and node.type.kind == "money":
+                found["int"].add(node.factor)
+    for p in policy.params:
+        for entry in p.entries:
+            found["date"].add(entry.start)
+            if p.type.kind == "money":
+                for num, den in ((1, 1), (3, 2), (2, 1), (3, 1)):
+                    exact = entry.value * num
+                    base = -(-exact // den)  # the smallest cent amount at or above the multiple
+                    found["money"].update({base - 1, base, base + 1})
+    for v in policy.versions:
+        found["date"].add(v.start)
+    for t in policy.tables:
+        if t.key_type.kind == "int":
+            found["int"].update(k for k, _ in t.rows)
+    found["date"] = {d if isinstance(d, dt.date) else decode_date(d) for d in found["date"]}
+    return found
+
+
+def _money(consts):
+    near = st.sampled_from(sorted(consts["money"])) if consts["money"] else st.nothing()
+    return st.one_of(near, st.integers(1500, 12000)).map(lambda c: f"{c // 100}.{c % 100:02d}")
+
+
+def _int(consts, name: str):
+    small = sorted(v for v in consts["int"] if abs(v) < 1000)
+    big = sorted(v for v in consts["int"] if abs(v) >= 1000)
+    near_small = st.sampled_from(small).flatmap(lambda v: st.sampled_from([v - 1, v, v + 1])) if small else st.nothing()
+    if "anzsco" in name and big:
+        return st.one_of(st.sampled_from(big), st.integers(100000, 999999))
+    return st.one_of(near_small, st.integers(0, 60))
+
+
+@st.composite
+def _date_near(draw, anchor: dt.date, consts) -> dt.date:
+    """A date some whole years/months before the anchor, nudged by a day, or any date in range."""
+    kind = draw(st.sampled_from(["relative", "relative", "boundary", "any"]))
+    if kind == "relative":
+        months = draw(st.one_of(st.sampled_from([0, 1, 11, 12, 13, 23, 24, 25, 35, 36, 37, 48, 60]),
+                                st.sampled_from(sorted({m // UNITS_PER_MONTH for m in consts["duration"]}
+                                                       | {12 * y for y in consts["int"] if 0 < y < 100})),
+                                st.integers(0, 80)))  # fmt: skip
+        y, m = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
+        day = min(anchor.day, 28)
+        base = dt.date(y, m + 1, day)
+        return base + dt.timedelta(days=draw(st.sampled_from([-1, 0, 0, 1])))
+    if kind == "boundary" and consts["date"]:
+        d = draw(st.sampled_from(sorted(consts["date"])))
+        return d + dt.timedelta(days=draw(st.sampled_from([-1, 0, 1])))
+    return draw(st.dates(FIRST_DAY, LAST_DAY))
+
+
+@st.composite
+def cases(draw, policy: ir.Policy, max_items: int = 3, seeds: tuple[dict, ...] = ()) -> dict:
+    """A case file (as a dict) for `policy`: either made from nothing, or one of `seeds` (real
+    cases) with a few of its values changed, which reaches every outcome far more often."""
+    if seeds and draw(st.booleans()):
+        return draw(_mutated(policy, draw(st.sampled_from(seeds)), max_items))
+    return draw(_fresh(policy, max_items))
+
+
+def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
+    """A function drawing a value for one input field."""
+
+    def value(draw, f: ir.InputField, name: str):
+        if f.optional and draw(st.integers(0, 4)) == 0:
+            return None
+        k = f.type.kind
+        if k == "bool":
+            return draw(st.booleans())
+        if k == "int":
+            return draw(_int(consts, name))
+        if k == "money":
+            return draw(_money(consts))
+        if k == "date":
+            if name == "lodgement_date":
+                return lodged.isoformat()
+            return draw(_date_near(lodged, consts)).isoformat()
+        if k == "duration":
+            return draw(st.integers(0, 60))
+        if k == "text":
+            return draw(st.sampled_from(['Ana "Al" O\'Neil', "x) :- y. #show", "Kiwi (NZ) Ltd", ""]))
+        enum = policy.enum_by_name[f.type.enum]
+        return draw(st.sampled_from(enum.members))
+
+    return value
+
+
+def _lodged(policy: ir.Policy):
+    first_version = policy.versions[0].start
+    return st.one_of(st.dates(first_version, LAST_DAY), st.sampled_from([v.start for v in policy.versions]))
+
+
+@st.composite
+def _fresh(draw, policy: ir.Policy, max_items: int) -> dict:
+    consts = _constants(policy)
+    lodged = draw(_lodged(policy))
+    value = _value_strategy(policy, consts, lodged)
+    data: dict = {}
+    for f in policy.inputs:
+        v = value(draw, f, f.path)
+        if "." in f.path:
+            rec, name = f.path.split(".", 1)
+            data.setdefault(rec, {})
+            if v is not None:
+                data[rec][name] = v
+        elif v is not None:
+            data[f.path] = v
+    data["lodgement_date"] = lodged.isoformat()
+    for lst in policy.lists:
+        items = []
+        for _ in range(draw(st.integers(0, max_items))):
+            entry = {}
+            for f in lst.fields:
+                v = value(draw, f, f.path)
+                if v is not None:
+                    entry[f.path] = v
+            items.append(entry)
+        data[lst.name] = items
+    return data
+
+
+@st.composite
+def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
+    """The seed case with about one value in five redrawn (and maybe a list item added or dropped)."""
+    import copy
+
+    data = copy.deepcopy({k: v for k, v in seed.items() if k not in ("about", "expect")})
+    consts = _constants(policy)
+    lodged = dt.date.fromisoformat(data["lodgement_date"])
+    if draw(st.integers(0, 4)) == 0:
+        lodged = draw(_lodged(policy))
+        data["lodgement_date"] = lodged.isoformat()
+    value = _value_strategy(policy, consts, lodged)
+
+    def maybe(container: dict, f: ir.InputField, name: str) -> None:
+        if f.path == "lodgement_date" or draw(st.integers(0, 4)) != 0:
+            return
+        v = value(draw, f, f.path)
+        if v is None:
+            container.pop(name, None)
+        else:
+            container[name] = v
+
+    for f in policy.inputs:
+        if "." in f.path:
+            rec, name = f.path.split(".", 1)
+            maybe(data.setdefault(rec, {}), f, name)
+        else:
+            maybe(data, f, f.path)
+    for lst in policy.lists:
+        items = list(data.get(lst.name, []))
+        for entry in items:
+            for f in lst.fields:
+                maybe(entry, f, f.path)
+        if items and draw(st.integers(0, 5)) == 0:
+            items.pop(draw(st.integers(0, len(items) - 1)))
+        data[lst.name] = items[:max_items]
+    return data
