@@ -21,7 +21,8 @@ from ..dsl.encoding import date_code, decode_date, decode_last_day, last_day_cod
 from ..dsl.ir import InputField, Policy, Type
 
 RESERVED_KEYS = ("about", "expect")
-MONEY_PATTERN = r"^\$?-?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,2})?$"
+# amounts are never negative in a case: pay, fees and thresholds (proofs assume it too)
+MONEY_PATTERN = r"^\$?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,2})?$"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _field_schema(policy: Policy, f: InputField) -> dict:
     if t.kind == "bool":
         s: dict = {"type": "boolean"}
     elif t.kind == "int":
-        s = {"type": "integer"}
+        s = {"type": "integer", "minimum": 0}
     elif t.kind == "money":
         s = {"type": ["string", "number"], "pattern": MONEY_PATTERN, "description": "dollars and cents, e.g. 29.66"}
     elif t.kind == "date":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import clingo
 
 from ..dsl import ir
-from ..dsl.encoding import decode_date, decode_last_day, format_duration, format_money
+from ..dsl.encoding import decode_date, decode_last_day, format_duration, format_money, is_exact_date
 from . import asp
 from .case import CaseData
 from .verdict import Verdict, outcome_of
@@ -220,6 +220,8 @@ def format_value(policy: ir.Policy, case: CaseData, e: ir.Expr, value: int | str
     if kind == "money":
         return format_money(value)
     if kind == "date":
+        if not is_exact_date(value):  # e.g. the max of an empty list of dates
+            return "no date"
         last_day = isinstance(e, ir.Input) and policy.input_field(e.path).last_day
         return (decode_last_day(value) if last_day else decode_date(value)).isoformat()
     if kind == "duration":
