@@ -603,8 +603,10 @@ class _Checker:
         lk, rk = left.type.kind, right.type.kind
         result = _ARITH.get((op, lk, rk))
         if result is None:
-            self.fail(e.span, f"cannot {'add' if op == '+' else 'subtract'} {right.type} {'to' if op == '+' else 'from'} {left.type}",
-                      "dates take durations (lodgement_date - 5 years); date - date is a duration")
+            hint = "dates take durations (lodgement_date - 5 years); date - date is a duration"
+            if "date" not in (lk, rk):
+                hint = "both sides need the same kind of value (money with money, months with months)"
+            self.fail(e.span, f"cannot {'add' if op == '+' else 'subtract'} {right.type} {'to' if op == '+' else 'from'} {left.type}", hint)
         return ir.Arith(op, left, right, result)
 
     def _multiply(self, e: ast.Binary, env):

@@ -67,10 +67,10 @@ def _date_near(draw, anchor: dt.date, consts) -> dt.date:
     """A date some whole years/months before the anchor, nudged by a day, or any date in range."""
     kind = draw(st.sampled_from(["relative", "relative", "boundary", "any"]))
     if kind == "relative":
+        from_policy = st.sampled_from(sorted({m // UNITS_PER_MONTH for m in consts["duration"]}
+                                             | {12 * y for y in consts["int"] if 0 < y < 100}))
         months = draw(st.one_of(st.sampled_from([0, 1, 11, 12, 13, 23, 24, 25, 35, 36, 37, 48, 60]),
-                                st.sampled_from(sorted({m // UNITS_PER_MONTH for m in consts["duration"]}
-                                                       | {12 * y for y in consts["int"] if 0 < y < 100})),
-                                st.integers(0, 80)))  # fmt: skip
+                                from_policy, from_policy, st.integers(0, 80)))  # fmt: skip
         y, m = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
         day = min(anchor.day, 28)
         base = dt.date(y, m + 1, day)

@@ -81,7 +81,7 @@ def test_decimal_factor_is_scaled_not_rounded(tmp_path):
     """pay >= 1.5 * median compares 2 * pay >= 3 * median in whole cents: no rounding at all."""
     from visarules.dsl import ir
 
-    policy = _load_single(tmp_path, GOOD[0])
+    policy = _load_single(tmp_path, HERE / "good" / "minimal.rules")
     cond = policy.rules[0].expr.left
     assert isinstance(cond.left, ir.Scale) and cond.left.factor == 2
     assert isinstance(cond.right, ir.Scale) and cond.right.factor == 3
