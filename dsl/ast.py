@@ -149,6 +149,7 @@ class FieldDecl(Decl):
     name: str
     type: TypeRef
     doc: str
+    change_cost: int | None = None  # None: what-if analysis may not change it
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class InputDecl(Decl):
     name: str
     type: TypeRef
     doc: str
+    change_cost: int | None = None
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ class _Checker:
         self.error(ref.span, f"unknown type '{ref.name}'", self._suggest(ref.name, known) or "types: " + ", ".join(known))
         return None
 
-    def _field(self, path: str, ref: ast.TypeRef, doc: str) -> ir.InputField | None:
+    def _field(self, path: str, ref: ast.TypeRef, doc: str, cost: int | None = None) -> ir.InputField | None:
         if ref.is_list or ref.name in self.records:
             self.error(ref.span, f"'{path}' cannot hold a record or a list here", "records hold scalar fields only")
             return None
@@ -196,7 +196,7 @@ class _Checker:
             return None
         if ref.last_day and t != ir.DATE:
             self.error(ref.span, "'last day' applies only to dates")
-        return ir.InputField(path, t, ref.optional, doc, ref.last_day)
+        return ir.InputField(path, t, ref.optional, doc, ref.last_day, cost)
 
     def _inputs(self):
         fields: list[ir.InputField] = []
@@ -208,17 +208,17 @@ class _Checker:
                 if rec is None:
                     self.error(ref.span, f"'list of {ref.name}' needs a record type", self._suggest(ref.name, self.records))
                     continue
-                item_fields = [self._field(f.name, f.type, f.doc) for f in rec.fields]
+                item_fields = [self._field(f.name, f.type, f.doc, f.change_cost) for f in rec.fields]
                 lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc))
             elif ref.name in self.records:
                 if ref.optional:
                     self.error(ref.span, "a record input cannot be optional", "make its fields optional instead")
                 for f in self.records[ref.name].fields:
-                    field = self._field(f"{d.name}.{f.name}", f.type, f.doc)
+                    field = self._field(f"{d.name}.{f.name}", f.type, f.doc, f.change_cost)
                     if field:
                         fields.append(field)
             else:
-                field = self._field(d.name, ref, d.doc)
+                field = self._field(d.name, ref, d.doc, d.change_cost)
                 if field:
                     fields.append(field)
         paths = {f.path for f in fields}

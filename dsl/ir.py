@@ -73,6 +73,7 @@ class InputField:
     optional: bool
     doc: str
     last_day: bool = False  # an inclusive last day, stored as the day after
+    change_cost: int | None = None  # what-if may change it at this cost; None: it cannot change
 
 
 @dataclass(frozen=True)

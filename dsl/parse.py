@@ -190,8 +190,12 @@ class _ToAst(Transformer):
     def list_type(self, meta, name):
         return ast.TypeRef(self.sp(meta), str(name), is_list=True)
 
-    def field_decl(self, meta, name, type_, doc=None):
-        return ast.FieldDecl(self.sp(meta), str(name), type_, _unquote(doc) if doc else "")
+    def changeable(self, meta, cost=None):
+        return ("changeable", int(cost) if cost is not None else 1)
+
+    def field_decl(self, meta, name, type_, *rest):
+        cost, doc = _change_and_doc(rest)
+        return ast.FieldDecl(self.sp(meta), str(name), type_, doc, cost)
 
     def record_decl(self, meta, name, *rest):
         doc = ""
@@ -199,8 +203,9 @@ class _ToAst(Transformer):
             doc, rest = _unquote(rest[0]), rest[1:]
         return ast.RecordDecl(self.sp(meta), str(name), doc, tuple(rest))
 
-    def input_decl(self, meta, name, type_, doc=None):
-        return ast.InputDecl(self.sp(meta), str(name), type_, _unquote(doc) if doc else "")
+    def input_decl(self, meta, name, type_, *rest):
+        cost, doc = _change_and_doc(rest)
+        return ast.InputDecl(self.sp(meta), str(name), type_, doc, cost)
 
     def param_entry(self, meta, date, *rest):
         end = None
@@ -320,6 +325,16 @@ class _ToAst(Transformer):
             tuple(effects),
             tuple(texts),
         )
+
+
+def _change_and_doc(rest) -> tuple[int | None, str]:
+    cost, doc = None, ""
+    for r in rest:
+        if isinstance(r, tuple) and r[0] == "changeable":
+            cost = r[1]
+        else:
+            doc = _unquote(r)
+    return cost, doc
 
 
 class _DuplicateClause(Exception):

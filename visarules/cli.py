@@ -129,6 +129,13 @@ def print_decision(d: Decision, source: str) -> None:
             out.print(f"  - {escape(rid)}: {escape(title)}")
 
 
+# Commands that live in their own modules, each with `register(app)`.
+from . import cli_explain, cli_prove  # noqa: E402
+
+cli_explain.register(app)
+cli_prove.register(app)
+
+
 def main() -> None:
     try:
         app(standalone_mode=True)

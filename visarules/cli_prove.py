@@ -1,0 +1,7 @@
+"""The `visa-rules prove` command(s). (Being written: registers nothing yet.)"""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
