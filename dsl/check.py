@@ -130,7 +130,6 @@ class _Checker:
             (ast.InputDecl, "input"),
             (ast.ParamDecl, "parameter"),
             (ast.TableDecl, "table"),
-            (ast.CategoryDecl, "points category"),
         ]
         for kind, label in kinds:
             for d in self.of(kind):
@@ -138,6 +137,10 @@ class _Checker:
         for d in self.of(ast.DefineDecl):
             if not d.source:
                 self._unique(seen, d.name, "definition", d.span)
+        # points categories are only ever named inside points(…), so they have a namespace of their own
+        category_seen: dict[str, tuple[str, Span]] = {}
+        for d in self.of(ast.CategoryDecl):
+            self._unique(category_seen, d.name, "points category", d.span)
         item_seen: dict[str, tuple[str, Span]] = {}
         for d in self.of(ast.DefineDecl):
             if d.source:
@@ -151,7 +154,7 @@ class _Checker:
             other_label, other_span = seen[name]
             self.error(
                 span,
-                f"duplicate name '{name}': already declared as a {other_label}",
+                f"duplicate name '{name}': already declared as {'an' if other_label[0] in 'aeiou' else 'a'} {other_label}",
                 hint or "rename one of them",
                 related=[("first declared here", other_span)],
             )
