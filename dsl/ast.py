@@ -103,6 +103,7 @@ class Cite:
     kind: str  # clause | sop | inferred | source
     text: str
     step: str = ""
+    by_name: bool = False  # an SOP cited by its declared name rather than its title
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,25 @@ class RuleDecl(Decl):
     applies: Expr | None
     effects: tuple[Effect, ...]
     texts: tuple[OutcomeText, ...]
+
+
+@dataclass(frozen=True)
+class SopStep:
+    span: Span
+    id: str
+    title: str
+    status: str = ""  # "" (rules must cite it), input, lost, outcome
+    inputs: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SopDecl(Decl):
+    name: str
+    title: str
+    published: dt.date
+    source: str
+    steps: tuple[SopStep, ...]
 
 
 @dataclass(frozen=True)

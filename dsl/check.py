@@ -83,11 +83,13 @@ class _Checker:
     def run(self) -> ir.Policy:
         self._check_global_names()
         self.enums = self._enums()
+        self.sops = self._sops()
         self.records = {r.name: r for r in self.of(ast.RecordDecl)}
         self.inputs, self.lists = self._inputs()
         self.input_by_path = {f.path: f for f in self.inputs}
         self.record_inputs = {d.name: d for d in self.of(ast.InputDecl) if d.type.name in self.records and not d.type.is_list}
         self.list_by_name = {lst.name: lst for lst in self.lists}
+        self._check_sop_inputs()
         self.categories = self._categories()
         self.params = self._params()
         self.tables = self._tables()
@@ -120,6 +122,7 @@ class _Checker:
             rules=rules,
             records_doc=tuple((r.name, r.doc) for r in self.of(ast.RecordDecl)),
             sources=self.sources,
+            sops=tuple(self.sops.values()),
         )
 
     def _check_global_names(self) -> None:
@@ -231,6 +234,51 @@ class _Checker:
                 self.error(Span(first, 1, 1), f"the policy declares no input '{required}'", f"add: input {required}: {type_name}")
         return tuple(fields), tuple(lists)
 
+    def _sops(self) -> dict[str, ir.Sop]:
+        sops: dict[str, ir.Sop] = {}
+        for d in self.of(ast.SopDecl):
+            if d.name in sops:
+                self.error(d.span, f"SOP '{d.name}' is declared twice")
+                continue
+            seen: dict[str, Span] = {}
+            steps = []
+            for st in d.steps:
+                if st.id in seen:
+                    self.error(st.span, f"SOP {d.name} lists step {st.id} twice", related=[("first here", seen[st.id])])
+                    continue
+                seen[st.id] = st.span
+                steps.append(ir.SopStep(st.id, st.title, st.status, st.inputs, st.note))
+            sops[d.name] = ir.Sop(d.name, d.title, d.published, d.source, tuple(steps))
+        return sops
+
+    def _check_sop_inputs(self) -> None:
+        """Inputs that stand for SOP steps must exist (checked once inputs are known)."""
+        names = set(self.input_by_path) | {d.name for d in self.of(ast.InputDecl)}
+        for d in self.of(ast.SopDecl):
+            for st in d.steps:
+                for name in st.inputs:
+                    if name not in names:
+                        self.error(st.span, f"SOP {d.name} step {st.id} stands for an unknown input '{name}'",
+                                   self._suggest(name, names))
+
+    def _cite(self, c: ast.Cite) -> ir.Citation:
+        if c.kind != "sop" or not self.sops:
+            return ir.Citation(c.kind, c.text, c.step)
+        if c.by_name:
+            sop = self.sops.get(c.text)
+            if sop is None:
+                self.error(c.span, f"unknown SOP '{c.text}'", self._suggest(c.text, self.sops) or "declare it with: sop NAME \"title\" …")
+                return ir.Citation(c.kind, c.text, c.step)
+        else:
+            matches = [s for s in self.sops.values() if s.title.lower().startswith(c.text.lower())]
+            if len(matches) != 1:
+                self.error(c.span, f'no single declared SOP is titled "{c.text}…"', "cite it by name: SOP smc_overall step 2")
+                return ir.Citation(c.kind, c.text, c.step)
+            sop = matches[0]
+        if c.step not in {st.id for st in sop.steps}:
+            self.error(c.span, f"SOP {sop.name} has no step {c.step}", "its steps: " + ", ".join(st.id for st in sop.steps))
+        return ir.Citation("sop", sop.title, c.step, sop.name)
+
     def _categories(self) -> tuple[ir.Category, ...]:
         return tuple(ir.Category(d.name, d.title) for d in self.of(ast.CategoryDecl))
 
@@ -300,7 +348,7 @@ class _Checker:
                     self.error(e.span, f"{d.name}: the value from {e.start} has no source", 'add: cites SR3.35 (or cites "where it came from")')
                 value = self._literal_value(e.value, t, f"a value of {d.name}")
                 if value is not None:
-                    entries.append(ir.ParamEntry(e.start, value, tuple(_cite(c) for c in e.cites)))
+                    entries.append(ir.ParamEntry(e.start, value, tuple(self._cite(c) for c in e.cites)))
                 previous = e
             if not d.entries:
                 self.error(d.span, f"parameter {d.name} has no values")
@@ -343,7 +391,7 @@ class _Checker:
         for a, b in zip(decls, decls[1:]):
             if a.start == b.start:
                 self.error(b.span, f"two instruction versions start on {b.start}", related=[("the other one", a.span)])
-        return tuple(ir.Version(v.name, v.start, tuple(_cite(c) for c in v.cites)) for v in decls)
+        return tuple(ir.Version(v.name, v.start, tuple(self._cite(c) for c in v.cites)) for v in decls)
 
     # ------------------------------------------------------------ definitions
 
@@ -709,7 +757,7 @@ class _Checker:
                     self.error(eff.span, f"rule {r.id} (stage {r.stage}) reads points({node.category}) before every rule awarding them has run",
                                "points may only be read by rules at a later stage than the rules that award them")
                     return None
-        cites = tuple(_cite(c) for c in r.cites)
+        cites = tuple(self._cite(c) for c in r.cites)
         return ir.Rule(
             id=r.id, title=r.title, stage=r.stage, cites=cites, start=r.start, until=r.until,
             categories=tuple(categories), applies=applies, kind=eff.kind, expr=expr,

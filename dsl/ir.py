@@ -44,6 +44,7 @@ class Citation:
     kind: str  # clause | sop | inferred | source
     text: str
     step: str = ""
+    sop: str = ""  # the declared SOP's name, for kind == "sop"
 
     def __str__(self) -> str:
         if self.kind == "sop":
@@ -116,6 +117,24 @@ class Version:
     name: str
     start: dt.date
     cites: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class SopStep:
+    id: str
+    title: str
+    status: str  # "" (rules cite it), input, lost, outcome
+    inputs: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Sop:
+    name: str
+    title: str
+    published: dt.date
+    source: str  # where in the seeds it starts, e.g. "002:170"
+    steps: tuple[SopStep, ...]
 
 
 @dataclass(frozen=True)
@@ -522,6 +541,7 @@ class Policy:
     defines: tuple[Named, ...]
     rules: tuple[Rule, ...]
     records_doc: tuple[tuple[str, str], ...] = ()
+    sops: tuple[Sop, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property

@@ -254,7 +254,28 @@ class _ToAst(Transformer):
         return ast.Cite(self.sp(meta), "clause", str(tok))
 
     def sop_cite(self, meta, name, step):
+        if name.type == "NAME":
+            return ast.Cite(self.sp(meta), "sop", str(name), str(step), by_name=True)
         return ast.Cite(self.sp(meta), "sop", _unquote(name), str(step))
+
+    def dotted_name(self, meta, *names):
+        return ".".join(str(n) for n in names)
+
+    def step_inputs(self, meta, *names):
+        return ("input", tuple(names), "")
+
+    def step_lost(self, meta, why):
+        return ("lost", (), _unquote(why))
+
+    def step_outcome(self, meta):
+        return ("outcome", (), "")
+
+    def sop_step(self, meta, step, title, status=("", (), "")):
+        kind, inputs, note = status
+        return ast.SopStep(self.sp(meta), str(step), _unquote(title), kind, inputs, note)
+
+    def sop_decl(self, meta, name, title, published, source, *steps):
+        return ast.SopDecl(self.sp(meta), str(name), _unquote(title), _date(published, self.sp(meta)), _unquote(source), tuple(steps))
 
     def inferred_cite(self, meta, why):
         return ast.Cite(self.sp(meta), "inferred", _unquote(why))

@@ -75,6 +75,34 @@ def schema_cmd(policy: Optional[Path] = PolicyOption) -> None:
     print(json.dumps(case_schema(load_policy(policy)), indent=2))
 
 
+@app.command("coverage")
+def coverage_cmd(
+    policy: Optional[Path] = PolicyOption,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for programs."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 if any SOP step is covered by nothing."),
+) -> None:
+    """Every SOP step in the sources and how the policy covers it (rules, inputs, or inferred)."""
+    from .dsl.coverage import coverage, coverage_json
+
+    pol = load_policy(policy)
+    rows = coverage(pol)
+    if format is Format.json:
+        print(json.dumps(coverage_json(pol), indent=2))
+    else:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for col in ("SOP", "step", "what it does", "status", "covered by"):
+            table.add_column(col)
+        colour = {"encoded": "green", "inferred": "cyan", "input": "blue", "outcome": "green", "missing": "red"}
+        for r in rows:
+            by = ", ".join(r.rules or r.inputs) or r.note
+            table.add_row(escape(r.sop), r.step, escape(r.title), f"[{colour[r.status]}]{r.status}[/]", escape(by))
+        out.print(table)
+        totals = coverage_json(pol)["totals"]
+        out.print(", ".join(f"{n} {s}" for s, n in totals.items()))
+    if strict and any(r.status == "missing" for r in rows):
+        raise typer.Exit(1)
+
+
 @app.command("asp")
 def asp_cmd(policy: Optional[Path] = PolicyOption) -> None:
     """Print the ASP program clingo runs for this policy (case facts are added separately)."""
