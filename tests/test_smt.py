@@ -76,7 +76,8 @@ def test_age_just_under_56_passes(policy, example):
 
 def test_false_eoi_stops_everything_after_stage_1(policy, example):
     v = agree(policy, variant(example, applicant__false_or_misleading_eoi=True))
-    assert v.results == {"smc.false_eoi": "stopped"}
+    assert v.results["smc.false_eoi"] == "stopped"
+    assert all(r == "smc.false_eoi" or policy.rule_by_id[r].stage <= 1 for r in v.results)
 
 
 def test_pay_one_cent_under_the_threshold(policy, example):
@@ -164,7 +165,9 @@ def _random_case(rng, example):
     work = []
     for _ in range(rng.randrange(6)):
         start = dt.date.fromisoformat(_random_date(rng, dt.date(2016, 1, 1), lodged))
-        period = {"employer": "E", "start": start.isoformat(), "hours_per_week": rng.randrange(25, 45), "pay_per_hour": pay()}
+        period = {"employer": "E", "start": start.isoformat(), "hours_per_week": rng.randrange(25, 45), "pay_per_hour": pay(),
+                  "lawful": rng.random() < 0.9, "genuine_concern": rng.random() < 0.1, "tier2_role": rng.random() < 0.3,
+                  "evidence": rng.choice(["current_application", "previous_application", "partial"])}
         if rng.random() < 0.5:
             period["end"] = _random_date(rng, start, dt.date(2027, 1, 1))
         if (code := rng.choice(codes)) is not None:
