@@ -153,7 +153,8 @@ def _fresh(draw, policy: ir.Policy, max_items: int) -> dict:
 
 @st.composite
 def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
-    """The seed case with about one value in five redrawn (and maybe a list item added or dropped)."""
+    """The seed case with one to three values redrawn (and maybe a list item dropped), so that
+    the result stays near a real case whatever the number of inputs."""
     import copy
 
     data = copy.deepcopy({k: v for k, v in seed.items() if k not in ("about", "expect")})
@@ -163,27 +164,28 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
         lodged = draw(_lodged(policy))
         data["lodgement_date"] = lodged.isoformat()
     value = _value_strategy(policy, consts, lodged)
-
-    def maybe(container: dict, f: ir.InputField, name: str) -> None:
-        if f.path == "lodgement_date" or draw(st.integers(0, 4)) != 0:
-            return
-        v = value(draw, f, f.path)
-        if v is None:
-            container.pop(name, None)
-        else:
-            container[name] = v
-
+    # every place a value can be changed: (container, key, field)
+    places = []
     for f in policy.inputs:
+        if f.path == "lodgement_date":
+            continue
         if "." in f.path:
             rec, name = f.path.split(".", 1)
-            maybe(data.setdefault(rec, {}), f, name)
+            places.append((data.setdefault(rec, {}), name, f))
         else:
-            maybe(data, f, f.path)
+            places.append((data, f.path, f))
+    for lst in policy.lists:
+        for entry in data.get(lst.name, []):
+            places.extend((entry, f.path, f) for f in lst.fields)
+    for _ in range(draw(st.integers(1, 3))):
+        container, key, f = draw(st.sampled_from(places))
+        v = value(draw, f, f.path)
+        if v is None:
+            container.pop(key, None)
+        else:
+            container[key] = v
     for lst in policy.lists:
         items = list(data.get(lst.name, []))
-        for entry in items:
-            for f in lst.fields:
-                maybe(entry, f, f.path)
         if items and draw(st.integers(0, 5)) == 0:
             items.pop(draw(st.integers(0, len(items) - 1)))
         data[lst.name] = items[:max_items]
