@@ -1,0 +1,96 @@
+"""Explanation latency on the example and worked cases, against plain `decide` in the same run.
+
+Warm and in-process, per case: why (clingo's decision, the tree, JSON), why-not (the same with
+the shortfalls), what-if (the search, with every alternative decided again) and, as the baseline,
+`decide` alone. Then the CLI's cold start for `explain` and for `decide`. Targets: why and why-not
+under 50 ms, what-if under 1 s. Run: python bench/bench_explain.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from visarules.dsl import load_policy
+from visarules.solver.case import load_case, read_case_file
+from visarules.solver.decide import decide, verdict
+from visarules.solver.explain import explain
+from visarules.solver.explain_render import Report, render_json
+from visarules.solver.whatif import what_if
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS_MS = {"why": 50, "why-not": 50, "what-if": 1000}
+
+
+def _why(policy, case, sections=("why",)):
+    return render_json(Report(explain(policy, case, verdict(policy, case, "clingo")), sections))
+
+
+def _what_if(policy, case):
+    v = verdict(policy, case, "clingo")
+    return render_json(Report(explain(policy, case, v), ("what_if",), what_if(policy, case, 3, v)))
+
+
+MODES = {
+    "decide": lambda p, c: decide(p, c),
+    "why": _why,
+    "why-not": lambda p, c: _why(p, c, ("why_not",)),
+    "what-if": _what_if,
+}
+
+
+def timings(policy, cases, run, repeat: int) -> list[float]:
+    run(policy, cases[0])  # warm caches (program text, imports)
+    out = []
+    for _ in range(repeat):
+        for case in cases:
+            t = time.perf_counter()
+            run(policy, case)
+            out.append(time.perf_counter() - t)
+    return out
+
+
+def cold(cmd: list[str], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    policy = load_policy(ROOT / "policy")
+    files = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "cases").glob("*.json"))
+    cases = [load_case(policy, read_case_file(f), str(f)) for f in files]
+    print(f"{len(cases)} cases x {args.repeat} repeats, warm, in-process; baseline: decide (clingo)")
+    print(f"{'mode':<9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x decide':>9} {'target (p95)':>13}")
+    baseline = None
+    for mode, run in MODES.items():
+        t = sorted(timings(policy, cases, run, args.repeat))
+        med, p95, worst = statistics.median(t), t[int(0.95 * (len(t) - 1))], t[-1]
+        baseline = baseline or med
+        target = TARGETS_MS.get(mode)
+        verdict_text = "" if target is None else f"{'met' if p95 * 1000 < target else 'MISSED'} <{target}"  # at p95
+        print(f"{mode:<9} {med * 1000:>10.2f} {p95 * 1000:>8.2f} {worst * 1000:>8.2f} {med / baseline:>9.1f} {verdict_text:>13}")
+    case = str(ROOT / "tests" / "cases" / "smc-pay-level4-one-cent-under-1.5x.json")
+    base = [sys.executable, "-m", "visarules"]
+    bare = cold([sys.executable, "-c", "pass"], 3)
+    dec = cold(base + ["decide", case, "--format", "json"], 3)
+    why = cold(base + ["explain", case, "--format", "json"], 3)
+    every = cold(base + ["explain", case, "--format", "json", "--why", "--why-not", "--what-if"], 3)
+    print(
+        f"cold start: explain {why * 1000:.0f} ms, explain --why --why-not --what-if {every * 1000:.0f} ms; "
+        f"decide {dec * 1000:.0f} ms (baseline); bare python {bare * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
