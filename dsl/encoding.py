@@ -46,7 +46,7 @@ def decode_last_day(code: int) -> dt.date:
 def is_exact_date(code: int) -> bool:
     months, day = divmod(code, UNITS_PER_MONTH)
     year, month0 = divmod(months, 12)
-    return 1 <= day <= _days_in_month(year, month0 + 1) and 1 <= year <= 9999
+    return 1 <= year <= 9998 and 1 <= day <= _days_in_month(year, month0 + 1)
 
 
 def _days_in_month(year: int, month: int) -> int:

@@ -9,13 +9,14 @@ same point of the assessment as the rule), so this module is pure.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
 from ..dsl import ir
-from ..dsl.encoding import UNITS_PER_MONTH, UNITS_PER_YEAR, decode_date, format_duration, format_money, is_exact_date
+from ..dsl.encoding import UNITS_PER_MONTH, UNITS_PER_YEAR, date_code, decode_date, format_duration, format_money, is_exact_date
 from .case import CaseData
 from .explain_text import NEGATION, SYMBOL, describe, factor_text, ordinal, show, show_exact, show_typed, sides
 
@@ -258,6 +259,11 @@ def age_parts(e: ir.Expr):
     return None
 
 
+def _plausible(code: int) -> bool:
+    """A code of a date from year 1 to 9998 (unknown dates read as 0 and are not)."""
+    return date_code(dt.date(1, 1, 1)) <= code <= date_code(dt.date(9998, 12, 31))
+
+
 def first_day_at(code: int):
     """The first real calendar day whose code is at least `code` (29 February in other years)."""
     if is_exact_date(code):
@@ -290,6 +296,10 @@ def compare_margin(policy: ir.Policy, case: CaseData, c: ir.Compare, value: Valu
         return _Measured(text, Margin(kind, vx, needed_exact, "", "none", x, None, None))
     g = n - x
     direction = "increase" if g > 0 else "decrease"
+    if kind == "date" and not (_plausible(x) and _plausible(n)):
+        # an unknown optional date reads as 0: there is no calendar gap to show
+        text = f"{vx} is not a date to compare with {rhs}"
+        return _Measured(text, Margin(kind, vx, needed_exact, "", "none", x, None, None))
     if kind == "date":
         days = (first_day_at(n) - first_day_at(x)).days
         gap = f"{abs(days)} day{'s' if abs(days) != 1 else ''}"

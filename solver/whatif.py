@@ -218,7 +218,10 @@ def _step_to_flip(policy: ir.Policy, case: CaseData, path: str, c: ir.Compare, w
         n = nearest(op, s.ratio * y, x)
         if unit is None or n is None or n <= x:
             return None  # not measured in time, or it would need an earlier date
-        day = date_code(first_day_at(day + (n - x) * unit))
+        step = day + (n - x) * unit
+        if step > case.scalars[path] + HORIZON_YEARS * UNITS_PER_YEAR:
+            return None  # beyond the horizon (or the date moves the threshold too): no later date helps
+        day = date_code(first_day_at(step))
     return None
 
 

@@ -71,7 +71,7 @@ def test_one_cent_more_pay(policy):
     assert [(c.input, c.old, c.new, c.old_json, c.new_json) for c in first.changes] == [
         ("employment.pay_per_hour", "$47.41", "$47.42", "47.41", "47.42")
     ]
-    assert first.cost == 1 and first.points == {"income": 3, "work_experience": 3}
+    assert first.cost == 1 and first.points == {"income": 3, "qualification": 0, "registration": 0, "work_experience": 3}
     assert first.case["employment"]["pay_per_hour"] == "47.42" and "expect" not in first.case
 
 
