@@ -94,6 +94,32 @@ class IfThen(Expr):
     orelse: Expr
 
 
+# ---------------------------------------------------------------- property-only expressions
+
+
+@dataclass(frozen=True)
+class Implies(Expr):
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class OfCase(Expr):
+    """`x of a`: `x` read for the case named `a` of a property."""
+
+    base: Expr
+    case: str
+
+
+@dataclass(frozen=True)
+class EachItem(Expr):
+    """`each p in work: body`: the body holds for every item of the list."""
+
+    var: str
+    source: str
+    body: Expr
+
+
 # ---------------------------------------------------------------- declarations
 
 
@@ -272,3 +298,22 @@ class SopDecl(Decl):
 class Module:
     file: str
     decls: tuple[Decl, ...]
+
+
+@dataclass(frozen=True)
+class Forall:
+    """`forall a, b same except x: body`, or `forall date d: body` (then `type_name` is set)."""
+
+    span: Span
+    names: tuple[tuple[str, Span], ...]
+    type_name: str  # "" when the names are cases
+    same_except: tuple[tuple[str, Span], ...] | None  # input paths the cases may differ in
+    body: Expr
+
+
+@dataclass(frozen=True)
+class PropertyDecl(Decl):
+    id: str
+    title: str
+    cites: tuple[Cite, ...]
+    foralls: tuple[Forall, ...]  # exactly one; more is reported by the checker

@@ -565,3 +565,134 @@ class Policy:
             if v.start <= day:
                 current = v
         return current
+
+
+# ---------------------------------------------------------------- properties (proofs/*.props)
+#
+# A property is a claim about every case (or every pair of cases, or every value of a type). Its
+# formula is built from the nodes below. They are kept apart from `Expr`, which only the decision
+# back ends read: a formula reads *decisions* (outcome, rule results) as well as values, and may
+# compare two cases. Policy expressions sit at its leaves (`CaseExpr`), each read for one case.
+
+DECISION_OUTCOMES = ("eligible", "concerns", "not_eligible")  # as solver/verdict.py OUTCOMES
+# what `result(rule) == …` may name besides the rule's own results (met, not_met, …)
+RULE_STATES = ("assessed", "not_assessed", "not_applicable", "not_in_force")
+
+
+@dataclass(frozen=True)
+class Formula:
+    @property
+    def children(self) -> tuple[Formula, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class CaseExpr(Formula):
+    """A policy expression read for one case; `case` is "" when it reads quantified values only.
+
+    Inside `each p in list` its expression may be item-scoped (read for the current item).
+    """
+
+    case: str
+    expr: Expr
+
+    @property
+    def type(self) -> Type:
+        return self.expr.type
+
+
+@dataclass(frozen=True)
+class OutcomeIs(Formula):
+    case: str
+    outcome: str  # one of DECISION_OUTCOMES
+    type = BOOL
+
+
+@dataclass(frozen=True)
+class RuleIs(Formula):
+    """The rule was assessed with this result (met, stopped, …), or is in one of RULE_STATES."""
+
+    case: str
+    rule: str
+    status: str
+    type = BOOL
+
+
+@dataclass(frozen=True)
+class AwardOf(Formula):
+    """The points a points rule awarded (0 when it was not assessed)."""
+
+    case: str
+    rule: str
+    type = INT
+
+
+@dataclass(frozen=True)
+class FNot(Formula):
+    operand: Formula
+    type = BOOL
+
+    @property
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(frozen=True)
+class Connective(Formula):
+    op: str  # and | or | implies
+    left: Formula
+    right: Formula
+    type = BOOL
+
+    @property
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Relation(Formula):
+    """A comparison of two values that are read for different cases (or from decisions)."""
+
+    op: str  # >= > <= < == !=
+    left: Formula  # CaseExpr or AwardOf
+    right: Formula
+    type = BOOL
+
+    @property
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class EachItem(Formula):
+    """The body holds for every item of a list (items present in every case the property reads)."""
+
+    list: str
+    body: Formula
+    type = BOOL
+
+    @property
+    def children(self):
+        return (self.body,)
+
+
+FORMULA_NODES: tuple[type, ...] = (CaseExpr, OutcomeIs, RuleIs, AwardOf, FNot, Connective, Relation, EachItem)
+
+
+def walk_formula(f: Formula):
+    """Every node of a formula, children before parents."""
+    for c in f.children:
+        yield from walk_formula(c)
+    yield f
+
+
+@dataclass(frozen=True)
+class Property:
+    id: str
+    title: str
+    cites: tuple[Citation, ...]
+    cases: tuple[str, ...]  # the cases it quantifies over: ("case",), ("a", "b"); () for values only
+    values: tuple[tuple[str, Type], ...]  # the values it quantifies over: (("d1", DATE), ("d2", DATE))
+    same_except: tuple[str, ...] | None  # the cases agree on every input but these; None: independent
+    formula: Formula
+    span: Span

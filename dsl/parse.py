@@ -159,6 +159,16 @@ class _ToAst(Transformer):
     def if_(self, meta, cond, then, orelse):
         return ast.IfThen(self.sp(meta), cond, then, orelse)
 
+    # ---------------------------------------------------------- property-only expressions
+    def implies(self, meta, left, right):
+        return ast.Implies(self.sp(meta), left, right)
+
+    def of_case(self, meta, base, case):
+        return ast.OfCase(self.sp(meta), base, str(case))
+
+    def each_item(self, meta, var, source, body):
+        return ast.EachItem(self.sp(meta), str(var), str(source), body)
+
     # ---------------------------------------------------------- declarations
     def start(self, meta, *decls):
         return ast.Module(self.file, tuple(decls))
@@ -245,6 +255,27 @@ class _ToAst(Transformer):
         return ast.DefineDecl(
             self.sp(meta), str(name), expr, _unquote(doc) if doc else "", var=str(var), source=str(source)
         )
+
+    # ---------------------------------------------------------- properties
+    def input_path(self, meta, *names):
+        return (".".join(str(n) for n in names), self.sp(meta))
+
+    def same_except(self, meta, *paths):
+        return tuple(paths)
+
+    def forall_cases(self, meta, *rest):
+        names = tuple((str(t), _span(self.file, t)) for t in rest if isinstance(t, Token))
+        same = next((r for r in rest if isinstance(r, tuple)), None)
+        return ast.Forall(self.sp(meta), names, "", same, rest[-1])
+
+    def forall_values(self, meta, type_name, *rest):
+        names = tuple((str(t), _span(self.file, t)) for t in rest[:-1])
+        return ast.Forall(self.sp(meta), names, str(type_name), None, rest[-1])
+
+    def property_decl(self, meta, prop_id, title, *clauses):
+        cites = tuple(c for clause in clauses if isinstance(clause, tuple) for c in clause)
+        foralls = tuple(c for c in clauses if isinstance(c, ast.Forall))
+        return ast.PropertyDecl(self.sp(meta), str(prop_id), _unquote(title), cites, foralls)
 
     # ---------------------------------------------------------- citations
     def cites(self, meta, *cites):

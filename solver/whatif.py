@@ -416,7 +416,7 @@ def what_if(policy: ir.Policy, case: CaseData, max_alternatives: int = 3, curren
     if not found:
         blockers = _blockers(policy, case, current, ctxs, solvers)
         note = "No allowed change makes the case eligible"
-        note += (": " + "; ".join(f"{b.rule} {ADVERSE[b.effect]} whatever changes" for b in blockers)) if blockers else "."
+        note += (": " + "; ".join(f"{b.rule} {ADVERSE[b.effect]}" for b in blockers) + ", whatever changes are combined") if blockers else "."
         return WhatIf("none", current.outcome, considered, (), blockers, note)
     alternatives = tuple(_confirm(policy, case, f, k + 1) for k, f in enumerate(found))
     many = "s" if len(alternatives) != 1 else ""
@@ -441,11 +441,17 @@ def _considered(policy: ir.Policy, ctxs: tuple[Context, ...]) -> tuple[Considere
 def _blockers(policy, case, current: Verdict, ctxs, solvers) -> tuple[Blocker, ...]:
     """Rules with an adverse result whatever the allowed changes: in every model of every context."""
     always = None
+    anywhere: set = set()
     for k, ctx in enumerate(ctxs):
         solver = solvers.get(k) or _Solver(policy, ctx)
         found = solver.always()
         always = found if always is None else always & found
+        anywhere |= found
     adverse = {rule: result for rule, result in always or () if result in ("stopped", "not_met", "raised")}
+    if not adverse:
+        # no one rule fails under every change; name the rules that fail throughout some of them
+        # (e.g. a later lodgement clears one rule but breaks another)
+        adverse = {rule: result for rule, result in anywhere if result in ("stopped", "not_met", "raised")}
     texts = {r.rule: r.text for r in build_decision(policy, case, current, "clingo").reasons}
     changeable = {f.path: f for f in policy.inputs if f.change_cost is not None}
     out = []

@@ -1,0 +1,235 @@
+"""Properties (proofs/*.props) and the prover, in process: parsing with positions, obligations as
+data built from the IR, holds / fails / unknown, unsat cores, minimised and replayed counterexamples."""
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from visarules.dsl import PolicyError, ir, load_policy
+from visarules.dsl.parse import parse_module
+from visarules.solver import prove as prove_mod
+from visarules.solver.prove import FAILS, HOLDS, UNKNOWN, Limits, exit_code, prove
+from visarules.solver.prove_obligations import builtin_obligations, obligations
+from visarules.solver.prove_z3 import FormulaLowering
+from visarules.solver.props import load_proofs
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy"
+PROOFS = ROOT / "proofs"
+FIXTURES = Path(__file__).parent / "proofs"
+BAD = sorted((FIXTURES / "bad").glob("*.props"))
+BAD_RULES = sorted((FIXTURES / "bad_rules").glob("*.rules"))
+
+
+def _expect(file: Path):
+    m = re.match(r"# expect: (\d+):(\d+): (.*)", file.read_text().splitlines()[0])
+    assert m, f"{file.name} must start with '# expect: LINE:COL: message'"
+    return int(m[1]), int(m[2]), m[3]
+
+
+def _copy_policy(tmp_path: Path, edits: dict[str, tuple[str, str]] | None = None) -> Path:
+    """A copy of the shipped policy with each edit (file → (old text, new text)) made exactly once."""
+    target = tmp_path / "policy"
+    shutil.copytree(POLICY, target)
+    for name, (old, new) in (edits or {}).items():
+        path = target / name
+        text = path.read_text()
+        assert text.count(old) == 1, f"{old!r} must occur once in {name}"
+        path.write_text(text.replace(old, new))
+    return target
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_proofs(POLICY, PROOFS)
+
+
+@pytest.fixture(scope="module")
+def shipped_results(shipped):
+    return {r.obligation.id: r for r in prove(shipped.policy, obligations(shipped.policy, shipped.properties))}
+
+
+# ---------------------------------------------------------------- the language
+
+
+@pytest.mark.parametrize("file", BAD, ids=lambda p: p.stem)
+def test_bad_properties_report_file_line_col(tmp_path, file):
+    line, col, message = _expect(file)
+    shutil.copy(file, tmp_path / file.name)
+    with pytest.raises(PolicyError) as info:
+        load_proofs(POLICY, tmp_path)
+    found = [(d.span.line, d.span.column, d.message) for d in info.value.diagnostics]
+    assert any(ln == line and c == col and message in m for ln, c, m in found), found
+    text = info.value.render()
+    assert f"{file.name}:{line}:{col}:" in text
+    rendered = text.splitlines()
+    at = next(i for i, r in enumerate(rendered) if "|" in r and r.endswith(file.read_text().splitlines()[line - 1].expandtabs(1)))
+    assert rendered[at + 1].index("^") - (rendered[at].index("|") + 2) == col - 1
+
+
+@pytest.mark.parametrize("file", BAD_RULES, ids=lambda p: p.stem)
+def test_property_syntax_is_refused_in_rules(tmp_path, file):
+    line, col, message = _expect(file)
+    folder = _copy_policy(tmp_path)
+    shutil.copy(file, folder / file.name)
+    with pytest.raises(PolicyError) as info:
+        load_policy(folder)
+    found = [(d.span.line, d.span.column, d.message) for d in info.value.diagnostics if d.span.file.endswith(file.name)]
+    assert any(ln == line and c == col and message in m for ln, c, m in found), found
+
+
+def test_property_nodes_carry_positions():
+    text = (PROOFS / "smc.props").read_text()
+    module = parse_module(text, "smc.props")
+    prop = next(d for d in module.decls if d.id == "smc.income_monotone")
+    forall = prop.foralls[0]
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if "forall a, b same except employment.pay_per_hour" in t)
+    assert (forall.span.line, forall.span.column) == (line, 3)
+    assert [n for n, _ in forall.names] == ["a", "b"] and forall.names[1][1].column == 13
+    assert forall.same_except[0][0] == "employment.pay_per_hour"
+    implies = forall.body
+    assert type(implies).__name__ == "Implies"
+    of_a = implies.left.left
+    assert type(of_a).__name__ == "OfCase" and of_a.case == "a"
+    assert (of_a.span.line, of_a.span.column) == (line + 1, 5)
+
+
+def test_shipped_proofs_check_and_cover_the_issue(shipped):
+    ids = {p.id for p in shipped.properties}
+    assert {"smc.age_limit", "smc.six_points_needed", "smc.full_time_needed", "smc.income_monotone",
+            "parameters.median_multiples_ordered", "parameters.median_never_falls", "smc.income_bands",
+            "smc.work_period_threshold_at_start", "smc.work_experience_points", "smc.short_circuit"} <= ids  # fmt: skip
+    assert all(p.cites for p in shipped.properties)
+    two = next(p for p in shipped.properties if p.id == "smc.income_monotone")
+    assert two.cases == ("a", "b") and two.same_except == ("employment.pay_per_hour",)
+
+
+# ---------------------------------------------------------------- obligations are data
+
+
+def test_builtin_obligations_are_built_from_the_ir(shipped):
+    policy = shipped.policy
+    built = builtin_obligations(policy)
+    assert built == builtin_obligations(policy)  # a pure function of the IR
+    ids = {o.id for o in built}
+    assert "builtin.one_outcome" in ids
+    assert {f"builtin.consistent.{v.start}" for v in policy.versions} <= ids
+    for rule in policy.rules:
+        if rule.kind != "points":
+            assert {f"builtin.reachable.{rule.id}.{r}" for r in ir.EFFECT_OUTCOMES[rule.kind]} <= ids
+            assert f"builtin.decisive.{rule.id}" in ids
+    assert {f"builtin.reachable.smc.points.income={n}" for n in (0, 3, 4, 6)} <= ids
+    assert {f"builtin.series.{p.name}" for p in policy.params} <= ids
+    assert all(o.builtin and o.cites for o in built)
+
+
+def test_every_formula_node_has_both_readings():
+    """As for the policy IR: a formula node the Z3 or the Python reading cannot read fails loudly."""
+    for reader in (FormulaLowering, prove_mod._FormulaEval):
+        missing = [n.__name__ for n in ir.FORMULA_NODES if not callable(getattr(reader, "_" + n.__name__, None))]
+        assert not missing, f"{reader.__name__} cannot read {missing}"
+    defined = {c for c in vars(ir).values() if isinstance(c, type) and issubclass(c, ir.Formula) and c is not ir.Formula}
+    assert defined == set(ir.FORMULA_NODES)
+
+
+def test_the_fixtures_use_every_formula_node():
+    loaded = load_proofs(POLICY, FIXTURES / "good")
+    used = {type(n) for p in loaded.properties for n in ir.walk_formula(p.formula)}
+    assert used == set(ir.FORMULA_NODES)
+
+
+# ---------------------------------------------------------------- proving
+
+
+def test_every_shipped_property_and_check_holds(shipped_results):
+    not_holding = {i: (r.status, r.reason, r.bug) for i, r in shipped_results.items() if r.status != HOLDS or r.bug}
+    assert not not_holding
+    assert all(r.max_items == 4 for r in shipped_results.values())
+
+
+def test_unsat_core_names_the_rules_a_proof_relied_on(shipped_results):
+    assert shipped_results["smc.age_limit"].relied_on == ("smc.age",)
+    assert shipped_results["smc.full_time_needed"].relied_on == ("smc.employment.full_time",)
+    assert "smc.points.income" in shipped_results["smc.income_monotone"].relied_on
+    assert "smc.six_points" not in shipped_results["smc.income_monotone"].relied_on
+
+
+def test_witnesses_of_reachability_are_replayed(shipped_results):
+    r = shipped_results["builtin.reachable.smc.points.work_experience=3"]
+    assert r.example is not None and not r.bug
+    assert r.example.verdicts["case"].points["work_experience"] == 3
+    assert 1 <= len(r.example.cases["case"]["work"]) <= 4
+
+
+def test_fixture_properties_hold():
+    loaded = load_proofs(POLICY, FIXTURES / "good")
+    results = prove(loaded.policy, obligations(loaded.policy, loaded.properties, builtins=False))
+    assert [(r.obligation.id, r.status, r.bug) for r in results] == [(p.id, HOLDS, "") for p in loaded.properties]
+
+
+def test_negated_fixture_fails_and_every_counterexample_replays():
+    loaded = load_proofs(POLICY, FIXTURES / "refuted")
+    results = prove(loaded.policy, obligations(loaded.policy, loaded.properties, builtins=False))
+    for r in results:
+        assert r.status == FAILS and not r.bug, (r.obligation.id, r.bug)
+        assert r.example is not None and r.example.minimised
+    two = next(r for r in results if r.obligation.id == "test.two_cases")
+    assert set(two.example.cases) == {"a", "b"}
+    values = next(r for r in results if r.obligation.id == "test.values")
+    assert values.example.values == {"m": "$0.00"} and not values.example.cases
+
+
+def test_counterexample_is_minimised_onto_the_threshold(tmp_path):
+    folder = _copy_policy(tmp_path, {"smc/overall.rules": ("age_at_lodgement >= 56", "age_at_lodgement >= 57")})
+    loaded = load_proofs(folder, PROOFS)
+    chosen = tuple(o for o in obligations(loaded.policy, loaded.properties) if o.id == "smc.age_limit")
+    (r,) = prove(loaded.policy, chosen)
+    assert r.status == FAILS and not r.bug and r.example.minimised
+    case = r.example.cases["case"]
+    lodged, born = (dt.date.fromisoformat(d) for d in (case["lodgement_date"], case["applicant"]["date_of_birth"]))
+    assert (lodged.year - born.year, lodged.month, lodged.day) == (56, born.month, born.day)  # the 56th birthday
+    assert case["work"] == [] and "invitation_date" not in case
+    assert r.example.verdicts["case"].outcome == "eligible"
+    assert case["employment"]["pay_per_hour"] == "88.98"  # exactly 3 x $29.66: six income points, no more
+
+
+def test_a_dead_result_is_found_with_the_rules_that_kill_it(tmp_path):
+    folder = _copy_policy(tmp_path, {"smc/employment.rules": ("require employment.hours_per_week >= 30",
+                                                              "require employment.hours_per_week >= 0")})  # fmt: skip
+    loaded = load_proofs(folder, PROOFS)
+    chosen = tuple(o for o in obligations(loaded.policy, ()) if "full_time" in o.id)
+    results = {r.obligation.id: r for r in prove(loaded.policy, chosen)}
+    dead = results["builtin.reachable.smc.employment.full_time.not_met"]
+    assert dead.status == FAILS and dead.relied_on == ("smc.employment.full_time",)
+    assert any("is not negative" in a for a in dead.assumptions)  # hours are never negative: that kills it
+    assert results["builtin.decisive.smc.employment.full_time"].status == FAILS
+
+
+def test_a_resource_limit_gives_unknown_never_holds(shipped):
+    """Deterministic: Z3's resource limit, not the clock. Unknown is not counted as holding."""
+    chosen = tuple(o for o in obligations(shipped.policy, shipped.properties) if o.cases)
+    results = prove(shipped.policy, chosen, Limits(rlimit=1))
+    assert {r.status for r in results} == {UNKNOWN}
+    assert all(r.reason and r.example is None and not r.relied_on for r in results)
+    assert exit_code(results) == 3
+    assert exit_code(results[:1] + tuple(replace(r, status=HOLDS) for r in results[1:])) == 3
+
+
+def test_replay_disagreement_is_reported_as_a_bug(shipped, monkeypatch):
+    """If clingo decided a counterexample differently from Z3's model, that is a fault in visa-rules."""
+    real = prove_mod.solve_clingo
+
+    def tampered(policy, case):
+        v = real(policy, case)
+        return replace(v, outcome="eligible" if v.outcome != "eligible" else "not_eligible")
+
+    monkeypatch.setattr(prove_mod, "solve_clingo", tampered)
+    chosen = tuple(o for o in obligations(shipped.policy, ()) if o.id == "builtin.reachable.smc.age.stopped")
+    (r,) = prove(shipped.policy, chosen)
+    assert r.bug and "differently" in r.bug
+    assert exit_code((r,)) == 4

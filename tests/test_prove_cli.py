@@ -1,0 +1,164 @@
+"""`visa-rules prove` as a user and CI meet it: the shipped policy proves; deliberately broken copies
+fail with counterexample case files that `visa-rules decide` shows to break the property."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import z3
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy"
+PROOFS = ROOT / "proofs"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "visarules", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    target = tmp_path / "policy"
+    shutil.copytree(POLICY, target)
+    text = (target / file).read_text()
+    assert text.count(old) == 1, f"{old!r} must occur once in {file}"
+    (target / file).write_text(text.replace(old, new))
+    return target
+
+
+def decide(case: Path, policy: Path) -> dict:
+    r = run("decide", case, "--policy", policy, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def prove_json(tmp_path: Path, *args) -> tuple[int, dict]:
+    r = run("prove", "--format", "json", "--out", tmp_path / "cx", *args)
+    assert r.returncode != 2, r.stderr
+    return r.returncode, json.loads(r.stdout)
+
+
+def status(report: dict) -> dict[str, str]:
+    return {x["id"]: x["status"] for x in report["results"]}
+
+
+# ---------------------------------------------------------------- the shipped policy
+
+
+def test_prove_proves_every_property_of_the_shipped_policy(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "visarules", "prove"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0 fail, 0 unknown" in r.stdout
+    assert "for cases with at most 4 items per list" in r.stdout
+    assert "✔ holds smc.age_limit" in r.stdout and "relied on smc.age" in r.stdout
+    assert "assuming:" in r.stdout
+    assert not (tmp_path / "counterexamples").exists()
+
+
+def test_prove_json_for_ci(tmp_path):
+    code, report = prove_json(tmp_path, "--only", "smc.age_limit", "--only", "builtin.series.*", "--max-items", "3")
+    assert code == 0
+    assert report["summary"] == {"holds": 2, "fails": 0, "unknown": 0, "bugs": 0}
+    age = report["results"][0]
+    assert set(age) >= {"id", "title", "cites", "origin", "status", "for_cases_with_at_most_items", "relied_on", "assumptions", "seconds"}
+    assert age["for_cases_with_at_most_items"] == 3 and age["cites"] == ["SR3.10(b)(i)"]
+    assert re.search(r"smc\.props:\d+:1$", age["origin"])
+    assert age["relied_on"] == ["smc.age"]
+
+
+def test_smtlib_queries_reproduce_the_result(tmp_path):
+    code, _ = prove_json(tmp_path, "--only", "smc.age_limit", "--smtlib", tmp_path / "smt")
+    assert code == 0
+    query = (tmp_path / "smt" / "smc.age_limit.smt2").read_text()
+    assert query.startswith("; visa-rules prove: smc.age_limit")
+    solver = z3.Solver()
+    solver.from_string(query)
+    assert solver.check() == z3.unsat  # unsat: no counterexample, as prove said
+
+
+# ---------------------------------------------------------------- deliberately broken copies
+
+
+def test_age_limit_57_is_caught_and_the_counterexample_decides_against_it(tmp_path):
+    policy = broken(tmp_path, "smc/overall.rules", "age_at_lodgement >= 56", "age_at_lodgement >= 57")
+    code, report = prove_json(tmp_path, "--policy", policy)
+    assert code == 1 and status(report)["smc.age_limit"] == "fails"
+    case_file = Path(next(x for x in report["results"] if x["id"] == "smc.age_limit")["counterexample"]["files"]["case"])
+    case = json.loads(case_file.read_text())
+    decision = decide(case_file, policy)
+    lodged, born = case["lodgement_date"], case["applicant"]["date_of_birth"]
+    age = int(lodged[:4]) - int(born[:4]) - (lodged[5:] < born[5:])
+    assert age >= 56 and decision["outcome"] != "not_eligible"  # the property says: not eligible
+
+
+def test_two_times_band_below_one_and_a_half_is_caught(tmp_path):
+    policy = broken(tmp_path, "smc/income.rules", "pay_per_hour >= 2 * favourable_median", "pay_per_hour >= 1.4 * favourable_median")
+    code, report = prove_json(tmp_path, "--policy", policy)
+    results = status(report)
+    assert code == 1 and results["smc.income_bands"] == "fails"
+    assert results["builtin.reachable.smc.points.income=3"] == "fails"  # the 3-point band is now dead
+    case_file = Path(next(x for x in report["results"] if x["id"] == "smc.income_bands")["counterexample"]["files"]["case"])
+    case = json.loads(case_file.read_text())
+    decision = decide(case_file, policy)
+    income = decision["points"]["by_category"]["income"]
+    reason = next(r for r in decision["reasons"] if r["rule"] == "smc.points.income")["text"]
+    median = Decimal(re.search(r"median of \$([\d,.]+)", reason)[1].replace(",", ""))
+    pay, full_time = Decimal(case["employment"]["pay_per_hour"]), case["employment"]["hours_per_week"] >= 30
+    bands = [(income >= 3) == (full_time and pay >= Decimal("1.5") * median),
+             (income >= 4) == (full_time and pay >= 2 * median),
+             (income >= 6) == (full_time and pay >= 3 * median)]  # fmt: skip
+    assert not all(bands)  # the decided points contradict the property
+
+
+def test_out_of_order_median_date_is_a_checker_error_with_its_position(tmp_path):
+    policy = broken(tmp_path, "parameters.rules", "from 2024-02-28: $31.61", "from 2023-01-01: $31.61")
+    r = run("prove", "--policy", policy, "--out", tmp_path / "cx")
+    assert r.returncode == 2
+    line = next(i for i, t in enumerate((policy / "parameters.rules").read_text().splitlines(), 1) if "2023-01-01" in t)
+    assert f"parameters.rules:{line}:3: error: median_wage: the value from 2023-01-01 overlaps" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_falling_median_is_caught_semantically(tmp_path):
+    """A median lower than the one before: the checker cannot see it; two properties can."""
+    policy = broken(tmp_path, "parameters.rules", "from 2025-08-18: $33.56", "from 2025-08-18: $30.00")
+    assert run("check", policy).returncode == 0
+    code, report = prove_json(tmp_path, "--policy", policy)
+    results = {x["id"]: x for x in report["results"]}
+    assert code == 1
+    falls = results["parameters.median_never_falls"]
+    assert falls["status"] == "fails" and falls["counterexample"]["values"]["d1"] <= falls["counterexample"]["values"]["d2"]
+    later = results["smc.later_lodgement_no_more_income_points"]
+    assert later["status"] == "fails"
+    files = later["counterexample"]["files"]
+    a, b = (json.loads(Path(files[n]).read_text()) for n in ("a", "b"))
+    da, db = (decide(Path(files[n]), policy) for n in ("a", "b"))
+    assert a["lodgement_date"] <= b["lodgement_date"]
+    assert db["points"]["by_category"]["income"] > da["points"]["by_category"]["income"]  # later, yet more points
+
+
+# ---------------------------------------------------------------- unknown, errors
+
+
+def test_a_tiny_time_limit_gives_unknown_and_a_non_zero_exit(tmp_path):
+    code, report = prove_json(tmp_path, "--timeout", "0.001")
+    assert code == 3
+    s = report["summary"]
+    assert s["unknown"] > 0 and s["fails"] == 0
+    assert s["holds"] + s["unknown"] == len(report["results"])
+    assert all(x["status"] in ("holds", "unknown") for x in report["results"])
+    assert all(x["reason"] for x in report["results"] if x["status"] == "unknown")
+
+
+def test_a_bad_property_file_is_reported_like_a_policy_error(tmp_path):
+    proofs = tmp_path / "proofs"
+    proofs.mkdir()
+    (proofs / "x.props").write_text('property smc.x "X" {\n  cites SR3.10\n  forall case: outcome == eligble\n}\n')
+    r = run("prove", "--proofs", proofs, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "proofs/x.props:3:27: error: 'eligble' is not an outcome" in r.stderr
+    assert "                             ^^^^^^^" in r.stderr
+    assert "Traceback" not in r.stderr
