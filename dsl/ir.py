@@ -316,6 +316,17 @@ class FloorDiv(Expr):
         return (self.operand,)
 
 
+# What each comparison operator means; the same table for Python values and Z3 terms alike.
+COMPARE_OPS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
 @dataclass(frozen=True)
 class Compare(Expr):
     op: str  # >= > <= < == !=

@@ -7,14 +7,7 @@ from ..dsl.encoding import date_code
 from .case import CaseData
 from .verdict import Verdict, outcome_of
 
-_COMPARE = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+_COMPARE = ir.COMPARE_OPS
 
 
 class _Evaluator:

@@ -157,14 +157,7 @@ def _same_except(policy: ir.Policy, syms: list[smt.SymbolicCase], differ: tuple[
 # ---------------------------------------------------------------- formulas
 
 
-_COMPARE = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+_COMPARE = ir.COMPARE_OPS
 
 
 class FormulaLowering:

@@ -213,14 +213,7 @@ def _field_assumptions(policy: ir.Policy, f: ir.InputField, where: str, v: z3.Ex
 
 # ---------------------------------------------------------------- expressions
 
-_COMPARE = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
+_COMPARE = ir.COMPARE_OPS
 
 
 class SmtLowering:

@@ -44,7 +44,7 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert [w["verdict"] for w in report["windows"]] == ["equivalent"] * len(report["windows"])
-    assert [w["from"] for w in report["windows"]] == ["2023-10-09", "2024-02-28", "2025-08-18", "2026-03-09"]
+    assert [w["from"] for w in report["windows"]] == ["2023-10-09", "2024-02-28", "2025-08-18", "2026-03-09", "2026-08-24"]
     assert report["max_items"] == 4 and report["domain_assumptions"]
     queries = sorted((tmp_path / "smt").glob("*.smt2"))
     assert len(queries) == 5 * len(report["windows"])  # better and worse (outcome, points), different: all unsat
@@ -55,8 +55,8 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
 
 def test_windows_split_at_every_start_of_either_policy(tmp_path):
     old = load_policy(POLICY)
-    new = load_policy(copy_with(tmp_path, "smc/employment.rules", "  stage 3\n  for smc\n  cites SR3.20(a)",
-                                "  stage 3\n  for smc\n  from 2024-06-01\n  cites SR3.20(a)"))  # fmt: skip
+    new = load_policy(copy_with(tmp_path, "smc/employment.rules", "  for smc\n  cites SR3.20(b)(i)",
+                                "  for smc\n  from 2024-06-01\n  cites SR3.20(b)(i)"))  # fmt: skip
     starts = [w.start for w in windows(old, new)]
     assert dt.date(2024, 6, 1) in starts and dt.date(2024, 2, 28) in starts
     assert starts[0] == dt.date(2023, 10, 9)  # no window before the first modelled version
@@ -65,7 +65,7 @@ def test_windows_split_at_every_start_of_either_policy(tmp_path):
 
 
 def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
-    new = copy_with(tmp_path, "parameters.rules", "from 2024-02-28: $31.61", "from 2024-02-28: $32.50")
+    new = copy_with(tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35")
     r = run("diff", POLICY, new, "--format", "json", "--cases", CASES)
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)
