@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
+from timing import ROOT, case_files, cold, load_cases, timings
 from visarules.dsl import load_policy
-from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decide import decide, verdict
 from visarules.solver.explain import explain
 from visarules.solver.explain_render import Report, render_json
 from visarules.solver.whatif import what_if
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"why": 50, "why-not": 50, "what-if": 1000}
 
 
@@ -43,33 +39,13 @@ MODES = {
 }
 
 
-def timings(policy, cases, run, repeat: int) -> list[float]:
-    run(policy, cases[0])  # warm caches (program text, imports)
-    out = []
-    for _ in range(repeat):
-        for case in cases:
-            t = time.perf_counter()
-            run(policy, case)
-            out.append(time.perf_counter() - t)
-    return out
-
-
-def cold(cmd: list[str], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     policy = load_policy(ROOT / "policy")
-    files = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "cases").glob("*.json"))
-    cases = [load_case(policy, read_case_file(f), str(f)) for f in files]
+    files = case_files()
+    cases = load_cases(policy)
     print(f"{len(cases)} cases x {args.repeat} repeats, warm, in-process; baseline: decide (clingo)")
     print(f"{'mode':<9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x decide':>9} {'target (p95)':>13}")
     baseline = None
