@@ -12,8 +12,9 @@ import statistics
 import sys
 
 from timing import ROOT, case_files, cold, load_cases, timings
+
 from visarules.dsl import load_policy
-from visarules.solver.decide import verdict
+from visarules.solver.decision import verdict
 
 
 def engine(name: str):

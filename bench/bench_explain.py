@@ -12,12 +12,13 @@ import argparse
 import statistics
 import sys
 
-from timing import ROOT, case_files, cold, load_cases, timings
+from timing import ROOT, cold, load_cases, timings
+
 from visarules.dsl import load_policy
-from visarules.solver.decide import decide, verdict
-from visarules.solver.explain import explain
-from visarules.solver.explain_render import Report, render_json
-from visarules.solver.whatif import what_if
+from visarules.solver.analyses.explain import explain
+from visarules.solver.analyses.whatif import what_if
+from visarules.solver.decision import decide, verdict
+from visarules.solver.report import Report, render_json
 
 TARGETS_MS = {"why": 50, "why-not": 50, "what-if": 1000}
 
@@ -44,7 +45,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     policy = load_policy(ROOT / "policy")
-    files = case_files()
     cases = load_cases(policy)
     print(f"{len(cases)} cases x {args.repeat} repeats, warm, in-process; baseline: decide (clingo)")
     print(f"{'mode':<9} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x decide':>9} {'target (p95)':>13}")
@@ -55,7 +55,10 @@ def main() -> None:
         baseline = baseline or med
         target = TARGETS_MS.get(mode)
         verdict_text = "" if target is None else f"{'met' if p95 * 1000 < target else 'MISSED'} <{target}"  # at p95
-        print(f"{mode:<9} {med * 1000:>10.2f} {p95 * 1000:>8.2f} {worst * 1000:>8.2f} {med / baseline:>9.1f} {verdict_text:>13}")
+        print(
+            f"{mode:<9} {med * 1000:>10.2f} {p95 * 1000:>8.2f} {worst * 1000:>8.2f} "
+            f"{med / baseline:>9.1f} {verdict_text:>13}"
+        )
     case = str(ROOT / "tests" / "cases" / "smc-pay-level4-one-cent-under-1.5x.json")
     base = [sys.executable, "-m", "visarules"]
     bare = cold([sys.executable, "-c", "pass"], 3)

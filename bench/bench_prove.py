@@ -17,13 +17,11 @@ from pathlib import Path
 
 import z3
 
-from visarules.dsl import load_policy
+from visarules.dsl import load_policy, load_proofs
+from visarules.solver.analyses.diff import diff
+from visarules.solver.analyses.prove import obligations, prove, summarise
+from visarules.solver.backends.asp import solve as solve_clingo
 from visarules.solver.case import load_case, read_case_file
-from visarules.solver.decide import solve_clingo
-from visarules.solver.diff import diff
-from visarules.solver.prove import prove, summarise
-from visarules.solver.prove_obligations import obligations
-from visarules.solver.props import load_proofs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +64,10 @@ def main() -> None:
     print(f"proof suite: {suite_s:.2f} s for {len(props)} properties and {len(results) - len(props)} built-in checks "
           f"({s.held} hold, {s.failed} fail, {s.unknown} unknown); = {suite_s / decide_s:.0f} decisions, "
           f"{suite_s / smt_s:.0f} trivial queries; target < 30 s on 2 cores")  # fmt: skip
-    print(f"  properties {sum(r.seconds for r in props):.2f} s, built-in checks {sum(r.seconds for r in results if r.obligation.builtin):.2f} s; slowest:")
+    print(
+        f"  properties {sum(r.seconds for r in props):.2f} s, built-in checks "
+        f"{sum(r.seconds for r in results if r.obligation.builtin):.2f} s; slowest:"
+    )
     for r in sorted(results, key=lambda r: -r.seconds)[:5]:
         print(f"    {r.seconds:6.2f} s  {r.obligation.id}")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from visarules.solver.case import load_case, read_case_file
 

@@ -1,50 +1,44 @@
-"""The policy language: grammar, parser, checks and the IR the back ends read."""
+"""The policy language: text → checked IR. Imports nothing from `solver`.
+
+Stages: `parse` (text → AST, `parse_errors` for syntax errors), `check` (AST → IR, with every
+problem as a positioned diagnostic), `ir` (the frozen, resolved IR every back end reads),
+`units` (date and money codes, and the one value formatter), `loader` (folders from disk).
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
-
-from .check import check
+from . import ir
+from .check import check, check_with_properties
 from .diagnostics import CaseError, Diagnostic, PolicyError, Span, UserError
 from .ir import Policy
-from .parse import parse_module
+from .loader import (
+    Proofs,
+    ProofsError,
+    default_policy_dir,
+    default_proofs_dir,
+    display_name,
+    load_policy,
+    load_proofs,
+)
+from .parse import parse_expression, parse_module
 
-__all__ = ["load_policy", "default_policy_dir", "Policy", "PolicyError", "CaseError", "UserError", "Diagnostic", "Span"]
-
-
-def default_policy_dir() -> Path:
-    """The policy shipped with the package (the repository's policy/ folder)."""
-    return Path(str(files("visarules.policy")))
-
-
-def load_policy(directory: str | Path | None = None) -> Policy:
-    """Parse and check every *.rules file under a folder; all problems are reported together."""
-    root = Path(directory) if directory is not None else default_policy_dir()
-    if not root.is_dir():
-        raise UserError(f"{root}: no such policy folder")
-    paths = sorted(root.rglob("*.rules"))
-    if not paths:
-        raise UserError(f"{root}: no *.rules files in this folder")
-    sources: dict[str, str] = {}
-    modules = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        name = _display_name(path)
-        text = path.read_text(encoding="utf-8")
-        sources[name] = text
-        try:
-            modules.append(parse_module(text, name))
-        except PolicyError as err:
-            problems.extend(err.diagnostics)
-    if problems:
-        raise PolicyError(problems, sources)
-    return check(modules, sources)
-
-
-def _display_name(path: Path) -> str:
-    """A path relative to where the user stands when that is shorter, so errors read naturally."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+__all__ = [
+    "ir",
+    "Policy",
+    "load_policy",
+    "load_proofs",
+    "default_policy_dir",
+    "default_proofs_dir",
+    "display_name",
+    "Proofs",
+    "ProofsError",
+    "check",
+    "check_with_properties",
+    "parse_module",
+    "parse_expression",
+    "PolicyError",
+    "CaseError",
+    "UserError",
+    "Diagnostic",
+    "Span",
+]

@@ -317,3 +317,8 @@ class PropertyDecl(Decl):
     title: str
     cites: tuple[Cite, ...]
     foralls: tuple[Forall, ...]  # exactly one; more is reported by the checker
+
+
+EXPR_NODES: tuple[type[Expr], ...] = (
+    Literal, Name, Attr, At, Lookup, InTable, Call, Aggregate, Unary, Binary, IfThen, Implies, OfCase, EachItem,
+)  # fmt: skip

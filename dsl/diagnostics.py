@@ -24,9 +24,6 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-NO_SPAN = Span("<builtin>", 0, 0)
-
-
 @dataclass(frozen=True)
 class Diagnostic:
     span: Span

@@ -1,4 +1,4 @@
-"""Policy text → AST. Syntax errors become diagnostics with file:line:col and a caret."""
+"""Policy text → AST, every node with the span it was parsed from (syntax errors: `parse_errors`)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,20 @@ import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
 from .diagnostics import Diagnostic, PolicyError, Span
+from .parse_errors import expected_hint, syntax_error
 
 _GRAMMAR = files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
 
-# Friendly names for terminals in "expected …" messages.
-_TERMINAL_NAMES = {
-    "NAME": "a name",
-    "STRING": 'a quoted "text"',
-    "DATE": "a date (YYYY-MM-DD)",
-    "INT": "a whole number",
-    "MONEY": "an amount such as $29.66",
-    "RULE_ID": "a rule id such as smc.age",
-    "CLAUSE": "an instruction clause such as SR3.10(b)(i)",
-    "STEP": "an SOP step such as 2 or 3(b)",
-    "OUTCOME": "an outcome text (met:, not met:, raised:, …)",
-    "COMP_OP": "a comparison (>=, <, ==, …)",
-    "RBRACE": "}",
-    "LBRACE": "{",
-    "RPAR": ")",
-    "LPAR": "(",
-    "COLON": ":",
-    "EQUAL": "=",
-    "COMMA": ",",
-}
 
-
-@lru_cache(maxsize=None)
+@cache
 def _parser(start: str) -> Lark:
     return Lark(_GRAMMAR, parser="lalr", start=start, propagate_positions=True, maybe_placeholders=False)
 
@@ -306,7 +286,9 @@ class _ToAst(Transformer):
         return ast.SopStep(self.sp(meta), str(step), _unquote(title), kind, inputs, note)
 
     def sop_decl(self, meta, name, title, published, source, *steps):
-        return ast.SopDecl(self.sp(meta), str(name), _unquote(title), _date(published, self.sp(meta)), _unquote(source), tuple(steps))
+        return ast.SopDecl(
+            self.sp(meta), str(name), _unquote(title), _date(published, self.sp(meta)), _unquote(source), tuple(steps)
+        )
 
     def inferred_cite(self, meta, why):
         return ast.Cite(self.sp(meta), "inferred", _unquote(why))
@@ -420,8 +402,8 @@ def _template_parts(file: str, tok: Token) -> tuple:
         if m.start() > pos:
             parts.append(_unquote('"' + raw[pos : m.start()] + '"'))
         # +1 for the opening quote, +1 for the brace; columns are 1-based already
-        col_offset = tok.column + m.start(1)
-        parts.append(parse_expression(m.group(1), file, tok.line - 1, col_offset))
+        col_offset = (tok.column or 0) + m.start(1)
+        parts.append(parse_expression(m.group(1), file, (tok.line or 1) - 1, col_offset))
         pos = m.end()
     if pos < len(raw):
         parts.append(_unquote('"' + raw[pos:] + '"'))
@@ -433,31 +415,9 @@ def parse_expression(text: str, file: str = "<expr>", line_offset: int = 0, col_
         tree = _parser("expr").parse(text)
     except UnexpectedInput as err:
         span = Span(file, line_offset + err.line, col_offset + err.column - 1 + 1)
-        raise PolicyError([Diagnostic(span, f"cannot read the placeholder {{{text}}}", _expected_hint(err))]) from None
+        hint = expected_hint(err, _parser("start"))
+        raise PolicyError([Diagnostic(span, f"cannot read the placeholder {{{text}}}", hint)]) from None
     return _ToAst(file, line_offset, col_offset).transform(tree)
-
-
-def _expected_hint(err: UnexpectedInput) -> str:
-    expected = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or [])
-    if not expected:
-        return ""
-    names = []
-    for t in expected:
-        names.append(_TERMINAL_NAMES.get(t, _keyword(t)))
-    names = sorted(set(names))
-    if len(names) > 8:
-        names = names[:8] + ["…"]
-    return "expected " + ", ".join(names)
-
-
-def _keyword(terminal: str) -> str:
-    try:
-        pattern = _parser("start").get_terminal(terminal).pattern
-        if pattern.type == "str":
-            return f"'{pattern.value}'"
-    except (KeyError, AttributeError):
-        pass
-    return terminal.lower()
 
 
 def parse_module(text: str, file: str) -> ast.Module:
@@ -465,19 +425,8 @@ def parse_module(text: str, file: str) -> ast.Module:
     try:
         tree = _parser("start").parse(text)
         return _ToAst(file).transform(tree)
-    except UnexpectedCharacters as err:
-        span = Span(file, err.line, err.column)
-        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "end of file"
-        message = f"unexpected character {char!r}"
-        raise PolicyError([Diagnostic(span, message, _expected_hint(err))], {file: text}) from None
-    except UnexpectedEOF as err:
-        lines = text.splitlines() or [""]
-        span = Span(file, len(lines), len(lines[-1]) + 1)
-        raise PolicyError([Diagnostic(span, "the file ends too early", _expected_hint(err))], {file: text}) from None
-    except UnexpectedToken as err:
-        span = Span(file, err.line, err.column, err.token.end_line or err.line, err.token.end_column or err.column)
-        got = "end of file" if err.token.type == "$END" else repr(str(err.token))
-        raise PolicyError([Diagnostic(span, f"unexpected {got}", _expected_hint(err))], {file: text}) from None
+    except UnexpectedInput as err:
+        raise PolicyError([syntax_error(err, text, file, _parser("start"))], {file: text}) from None
     except VisitError as err:
         inner = err.orig_exc
         if isinstance(inner, _DuplicateClause):

@@ -12,7 +12,7 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from visarules.dsl import ir
-from visarules.dsl.encoding import UNITS_PER_MONTH, decode_date
+from visarules.dsl.units import UNITS_PER_MONTH, decode_date
 
 FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2027, 12, 31)
@@ -67,8 +67,9 @@ def _date_near(draw, anchor: dt.date, consts) -> dt.date:
     """A date some whole years/months before the anchor, nudged by a day, or any date in range."""
     kind = draw(st.sampled_from(["relative", "relative", "boundary", "any"]))
     if kind == "relative":
-        from_policy = st.sampled_from(sorted({m // UNITS_PER_MONTH for m in consts["duration"]}
-                                             | {12 * y for y in consts["int"] if 0 < y < 100}))
+        from_policy = st.sampled_from(
+            sorted({m // UNITS_PER_MONTH for m in consts["duration"]} | {12 * y for y in consts["int"] if 0 < y < 100})
+        )
         months = draw(st.one_of(st.sampled_from([0, 1, 11, 12, 13, 23, 24, 25, 35, 36, 37, 48, 60]),
                                 from_policy, from_policy, st.integers(0, 80)))  # fmt: skip
         y, m = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)

@@ -49,7 +49,7 @@ def test_hostile_names_decide_normally(tmp_path):
     """Quotes, parentheses, `:-` and `#` in text reach clingo as Symbols, never as program text."""
     case = json.loads(EXAMPLE.read_text())
     case["applicant"]["name"] = 'x"). #show. p :- q. % "'
-    case["employment"]["employer"] = "#include \"/etc/passwd\". a :- b."
+    case["employment"]["employer"] = '#include "/etc/passwd". a :- b.'
     case["work"][0]["employer"] = "(()) :- not x."
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(case))
@@ -94,7 +94,13 @@ def test_lodgement_before_the_first_version_is_a_case_error(tmp_path):
     "file, old, new, error_at, message",
     [
         ("parameters.rules", "from 2024-02-28: $31.61", "from 2023-01-01: $31.61", "from", "overlaps"),
-        ("smc/employment.rules", "employment.hours_per_week >= 30", "employment.hours_per_wek >= 30", "employment", "no field 'hours_per_wek'"),
+        (
+            "smc/employment.rules",
+            "employment.hours_per_week >= 30",
+            "employment.hours_per_wek >= 30",
+            "employment",
+            "no field 'hours_per_wek'",
+        ),
         ("smc/overall.rules", "stage 2\n", "stage 2 ::\n", "::", "unexpected"),
     ],
 )

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from visarules.dsl.coverage import STATUSES, coverage
+from visarules.solver.analyses.coverage import STATUSES, coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_README = ROOT.parent / "shared" / "seeds" / "README.md"
@@ -40,7 +40,9 @@ def test_every_sop_of_the_sources_is_declared(policy):
 
 
 def test_coverage_command_json_and_strict():
-    r = subprocess.run([sys.executable, "-m", "visarules", "coverage", "--format", "json", "--strict"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "visarules", "coverage", "--format", "json", "--strict"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["totals"]["missing"] == 0

@@ -11,7 +11,7 @@ import pytest
 import z3
 
 from visarules.dsl import load_policy
-from visarules.solver.diff import input_differences, windows
+from visarules.solver.analyses.diff import input_differences, windows
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policy"
@@ -44,7 +44,13 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert [w["verdict"] for w in report["windows"]] == ["equivalent"] * len(report["windows"])
-    assert [w["from"] for w in report["windows"]] == ["2023-10-09", "2024-02-28", "2025-08-18", "2026-03-09", "2026-08-24"]
+    assert [w["from"] for w in report["windows"]] == [
+        "2023-10-09",
+        "2024-02-28",
+        "2025-08-18",
+        "2026-03-09",
+        "2026-08-24",
+    ]
     assert report["max_items"] == 4 and report["domain_assumptions"]
     queries = sorted((tmp_path / "smt").glob("*.smt2"))
     assert len(queries) == 5 * len(report["windows"])  # better and worse (outcome, points), different: all unsat
@@ -65,7 +71,9 @@ def test_windows_split_at_every_start_of_either_policy(tmp_path):
 
 
 def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
-    new = copy_with(tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35")
+    new = copy_with(
+        tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35"
+    )
     r = run("diff", POLICY, new, "--format", "json", "--cases", CASES)
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)
@@ -77,7 +85,11 @@ def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
     # replayed by clingo under both policies, reasons side by side; and `decide` agrees
     old_d, new_d = decide(case, POLICY, tmp_path), decide(case, new, tmp_path)
     for shown, decided in ((worse["old"], old_d), (worse["new"], new_d)):
-        assert (shown["outcome"], shown["points"], shown["reasons"]) == (decided["outcome"], decided["points"], decided["reasons"])
+        assert (shown["outcome"], shown["points"], shown["reasons"]) == (
+            decided["outcome"],
+            decided["points"],
+            decided["reasons"],
+        )
     rank = {"not_eligible": 0, "concerns": 1, "eligible": 2}
     assert (rank[new_d["outcome"]], new_d["points"]["total"]) < (rank[old_d["outcome"]], old_d["points"]["total"])
     # the caseload: every worked case decided under both, the changes counted
@@ -112,12 +124,16 @@ def test_policies_with_different_inputs_are_refused(tmp_path):
 def test_diff_output_names_the_bound(fmt):
     r = run("diff", POLICY, POLICY, "--format", fmt, "--max-items", "2")
     assert r.returncode == 0
-    assert ("for cases with at most 2 items per list" in r.stdout) if fmt == "text" else json.loads(r.stdout)["max_items"] == 2
+    assert (
+        ("for cases with at most 2 items per list" in r.stdout)
+        if fmt == "text"
+        else json.loads(r.stdout)["max_items"] == 2
+    )
 
 
 def test_a_caseload_can_be_a_jsonl_file(tmp_path):
     from visarules.dsl import UserError
-    from visarules.solver.diff import caseload, read_caseload
+    from visarules.solver.analyses.diff import caseload, read_caseload
 
     files = sorted(CASES.glob("*.json"))[:3]
     lines = [json.dumps(json.loads(f.read_text())) for f in files]

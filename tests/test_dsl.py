@@ -52,8 +52,8 @@ def test_bad_policy_reports_position_and_message(tmp_path, file):
 
 def test_all_errors_are_reported_together(tmp_path):
     text = (HERE / "good" / "minimal.rules").read_text()
-    text = text.replace("hours >= 30", "hours >= 30 and hurs > 1").replace("{needed}\"", "{neded}\"", 1)
-    text += "\nrule r.x \"X\" {\n  stage 1\n  require pay >= $1\n  met: \"a\"\n  not met: \"b\"\n}\n"
+    text = text.replace("hours >= 30", "hours >= 30 and hurs > 1").replace('{needed}"', '{neded}"', 1)
+    text += '\nrule r.x "X" {\n  stage 1\n  require pay >= $1\n  met: "a"\n  not met: "b"\n}\n'
     (tmp_path / "p.rules").write_text(text)
     with pytest.raises(PolicyError) as info:
         load_policy(tmp_path)

@@ -16,7 +16,9 @@ UNDERPAID = ROOT / "tests" / "cases" / "smc-pay-level4-one-cent-under-1.5x.json"
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "visarules", "explain", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "visarules", "explain", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def test_text_tree_names_rules_clauses_and_values():
@@ -51,7 +53,9 @@ def test_an_alternative_case_file_decides_eligible(tmp_path):
     doc = json.loads(run(UNDERPAID, "--format", "json", "--what-if").stdout)
     path = tmp_path / "alternative.json"
     path.write_text(json.dumps(doc["what_if"]["alternatives"][0]["case"]))
-    r = subprocess.run([sys.executable, "-m", "visarules", "decide", str(path), "--format", "json"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "visarules", "decide", str(path), "--format", "json"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["outcome"] == "eligible"
 

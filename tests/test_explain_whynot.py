@@ -7,16 +7,17 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import cases
+
 from visarules.dsl import ir
+from visarules.solver.analyses.explain import explain
+from visarules.solver.analyses.explain.text import sides
+from visarules.solver.analyses.explain.whynot import compare_margin
+from visarules.solver.backends.python import Evaluator
 from visarules.solver.case import load_case, read_case_file
-from visarules.solver.decide import verdict
-from visarules.solver.explain import explain
-from visarules.solver.explain_text import sides
-from visarules.solver.explain_whynot import compare_margin
-from visarules.solver.interp import _Evaluator
+from visarules.solver.decision import verdict
 
 CASES = Path(__file__).parent / "cases"
 
@@ -111,20 +112,22 @@ def _input_compares(policy):
 
 def _check_margins(policy, case):
     checked = 0
-    ev = _Evaluator(policy, case)
+    ev = Evaluator(policy, case)
     for c in _input_compares(policy):
         path = sides(c).subject.path
         now = bool(ev.eval(c))
         m = compare_margin(policy, case, c, ev.eval, None, not now).margin
         if m.raw_needed is None or m.raw_needed < 0:
             continue
-        moved = dataclasses.replace(case, scalars={**case.scalars, path: m.raw_needed}, known={**case.known, path: True})
-        assert bool(_Evaluator(policy, moved).eval(c)) is not now, (path, m)  # adding the gap flips it
+        moved = dataclasses.replace(
+            case, scalars={**case.scalars, path: m.raw_needed}, known={**case.known, path: True}
+        )
+        assert bool(Evaluator(policy, moved).eval(c)) is not now, (path, m)  # adding the gap flips it
         assert m.raw_needed - m.raw_value == m.raw_gap
         one_less = m.raw_needed - (1 if m.raw_gap > 0 else -1)
         if one_less >= 0 and one_less != m.raw_value:  # and it is the smallest change that does
             less = dataclasses.replace(case, scalars={**case.scalars, path: one_less})
-            assert bool(_Evaluator(policy, less).eval(c)) is now, (path, m)
+            assert bool(Evaluator(policy, less).eval(c)) is now, (path, m)
         checked += 1
     return checked
 

@@ -64,7 +64,17 @@ def test_prove_json_for_ci(tmp_path):
     series = sum(1 for x in report["results"] if x["id"].startswith("builtin.series."))
     assert series >= 7 and report["summary"] == {"holds": 1 + series, "fails": 0, "unknown": 0, "bugs": 0}
     age = report["results"][0]
-    assert set(age) >= {"id", "title", "cites", "origin", "status", "for_cases_with_at_most_items", "relied_on", "assumptions", "seconds"}
+    assert set(age) >= {
+        "id",
+        "title",
+        "cites",
+        "origin",
+        "status",
+        "for_cases_with_at_most_items",
+        "relied_on",
+        "assumptions",
+        "seconds",
+    }
     assert age["for_cases_with_at_most_items"] == 3 and age["cites"] == ["SR3.10(b)(i)"]
     assert re.search(r"smc\.props:\d+:1$", age["origin"])
     assert sorted(age["relied_on"]) == ["smc.age", "wtr.age"]
@@ -87,7 +97,9 @@ def test_age_limit_57_is_caught_and_the_counterexample_decides_against_it(tmp_pa
     policy = broken(tmp_path, "smc/overall.rules", "age_at_lodgement >= 56", "age_at_lodgement >= 57")
     code, report = prove_json(tmp_path, "--policy", policy, "--only", "smc.age_limit", "--max-items", "1")
     assert code == 1 and status(report)["smc.age_limit"] == "fails"
-    case_file = Path(next(x for x in report["results"] if x["id"] == "smc.age_limit")["counterexample"]["files"]["case"])
+    case_file = Path(
+        next(x for x in report["results"] if x["id"] == "smc.age_limit")["counterexample"]["files"]["case"]
+    )
     case = json.loads(case_file.read_text())
     decision = decide(case_file, policy)
     lodged, born = case["lodgement_date"], case["applicant"]["date_of_birth"]
@@ -96,12 +108,26 @@ def test_age_limit_57_is_caught_and_the_counterexample_decides_against_it(tmp_pa
 
 
 def test_two_times_band_below_one_and_a_half_is_caught(tmp_path):
-    policy = broken(tmp_path, "smc/income.rules", "pay_per_hour >= 2 * favourable_median", "pay_per_hour >= 1.4 * favourable_median")
-    code, report = prove_json(tmp_path, "--policy", policy, "--only", "smc.income_bands", "--only", "builtin.reachable.smc.points.income=*", "--max-items", "1")
+    policy = broken(
+        tmp_path, "smc/income.rules", "pay_per_hour >= 2 * favourable_median", "pay_per_hour >= 1.4 * favourable_median"
+    )
+    code, report = prove_json(
+        tmp_path,
+        "--policy",
+        policy,
+        "--only",
+        "smc.income_bands",
+        "--only",
+        "builtin.reachable.smc.points.income=*",
+        "--max-items",
+        "1",
+    )
     results = status(report)
     assert code == 1 and results["smc.income_bands"] == "fails"
     assert results["builtin.reachable.smc.points.income=3"] == "fails"  # the 3-point band is now dead
-    case_file = Path(next(x for x in report["results"] if x["id"] == "smc.income_bands")["counterexample"]["files"]["case"])
+    case_file = Path(
+        next(x for x in report["results"] if x["id"] == "smc.income_bands")["counterexample"]["files"]["case"]
+    )
     case = json.loads(case_file.read_text())
     decision = decide(case_file, policy)
     income = decision["points"]["by_category"]["income"]
@@ -115,7 +141,9 @@ def test_two_times_band_below_one_and_a_half_is_caught(tmp_path):
 
 
 def test_out_of_order_median_date_is_a_checker_error_with_its_position(tmp_path):
-    policy = broken(tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2023-01-01: $31.61 cites SR3.35")
+    policy = broken(
+        tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2023-01-01: $31.61 cites SR3.35"
+    )
     r = run("prove", "--policy", policy, "--out", tmp_path / "cx")
     assert r.returncode == 2
     line = next(i for i, t in enumerate((policy / "parameters.rules").read_text().splitlines(), 1) if "2023-01-01" in t)
@@ -125,13 +153,28 @@ def test_out_of_order_median_date_is_a_checker_error_with_its_position(tmp_path)
 
 def test_falling_median_is_caught_semantically(tmp_path):
     """A median lower than the one before: the checker cannot see it; two properties can."""
-    policy = broken(tmp_path, "parameters.rules", "from 2025-08-18: $33.56 cites SR3.35", "from 2025-08-18: $30.00 cites SR3.35")
+    policy = broken(
+        tmp_path, "parameters.rules", "from 2025-08-18: $33.56 cites SR3.35", "from 2025-08-18: $30.00 cites SR3.35"
+    )
     assert run("check", policy).returncode == 0
-    code, report = prove_json(tmp_path, "--policy", policy, "--only", "parameters.*", "--only", "smc.later_lodgement_no_more_income_points", "--max-items", "1")
+    code, report = prove_json(
+        tmp_path,
+        "--policy",
+        policy,
+        "--only",
+        "parameters.*",
+        "--only",
+        "smc.later_lodgement_no_more_income_points",
+        "--max-items",
+        "1",
+    )
     results = {x["id"]: x for x in report["results"]}
     assert code == 1
     falls = results["parameters.median_never_falls"]
-    assert falls["status"] == "fails" and falls["counterexample"]["values"]["d1"] <= falls["counterexample"]["values"]["d2"]
+    assert (
+        falls["status"] == "fails"
+        and falls["counterexample"]["values"]["d1"] <= falls["counterexample"]["values"]["d2"]
+    )
     later = results["smc.later_lodgement_no_more_income_points"]
     assert later["status"] == "fails"
     files = later["counterexample"]["files"]

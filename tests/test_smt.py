@@ -1,4 +1,4 @@
-"""The Z3 back end agrees with the Python reading (interp) on every case, and its parts hold up."""
+"""The Z3 back end agrees with the Python reading (the Python evaluator) on every case, and its parts hold up."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 import z3
 
 from visarules.dsl import ir, load_policy
-from visarules.dsl.encoding import date_code, is_exact_date
-from visarules.solver import interp, smt
+from visarules.dsl.units import date_code, is_exact_date
+from visarules.solver.backends import python as interp
+from visarules.solver.backends import smt
 from visarules.solver.case import load_case, read_case_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,7 @@ def variant(data, **changes):
     return out
 
 
-# ---------------------------------------------------------------- agreement with interp
+# ---------------------------------------------------------------- agreement with the Python evaluator
 
 
 def test_example_agrees(policy, example):
@@ -65,7 +66,7 @@ def test_example_agrees(policy, example):
 def test_age_56_stops_and_later_rules_are_not_assessed(policy, example):
     v = agree(policy, variant(example, applicant__date_of_birth="1968-05-01"))  # 56 on lodgement day
     assert v.results["smc.age"] == "stopped" and v.outcome == "not_eligible"
-    from visarules.solver.interp import in_force
+    from visarules.dsl.ir import in_force
 
     lodged = date_code(dt.date.fromisoformat(example["lodgement_date"]))
     later = [r.id for r in policy.rules if r.stage > 2 and in_force(r, lodged, 0)]  # category 0 is smc
@@ -168,9 +169,16 @@ def _random_case(rng, example):
     work = []
     for _ in range(rng.randrange(6)):
         start = dt.date.fromisoformat(_random_date(rng, dt.date(2016, 1, 1), lodged))
-        period = {"employer": "E", "start": start.isoformat(), "hours_per_week": rng.randrange(25, 45), "pay_per_hour": pay(),
-                  "lawful": rng.random() < 0.9, "genuine_concern": rng.random() < 0.1, "tier2_role": rng.random() < 0.3,
-                  "evidence": rng.choice(["current_application", "previous_application", "partial"])}
+        period = {
+            "employer": "E",
+            "start": start.isoformat(),
+            "hours_per_week": rng.randrange(25, 45),
+            "pay_per_hour": pay(),
+            "lawful": rng.random() < 0.9,
+            "genuine_concern": rng.random() < 0.1,
+            "tier2_role": rng.random() < 0.3,
+            "evidence": rng.choice(["current_application", "previous_application", "partial"]),
+        }
         if rng.random() < 0.5:
             period["end"] = _random_date(rng, start, dt.date(2027, 1, 1))
         if (code := rng.choice(codes)) is not None:
@@ -189,11 +197,6 @@ def test_random_cases_agree(policy, example):
 
 
 # ---------------------------------------------------------------- the lowering itself
-
-
-def test_every_ir_node_has_a_handler():
-    missing = [n.__name__ for n in ir.EXPR_NODES if not callable(getattr(smt.SmtLowering, "_" + n.__name__, None))]
-    assert missing == []
 
 
 @pytest.mark.parametrize("n", [-1000, -385, -384, -383, -1, 0, 1, 383, 384, 385, 1000])
@@ -265,8 +268,10 @@ def test_decision_terms_support_proofs(policy):
     s.add([c for _, c in sym.domain_assumptions()])
     # a stop at stage 2 makes the case not eligible and leaves every later rule in force unassessed
     later = [d.rules[r.id] for r in policy.rules if r.stage > 2]
-    claim = z3.Implies(d.result("smc.age", "stopped"),
-                       z3.And(d.outcome_is("not_eligible"), *[z3.Implies(t.in_force, t.not_assessed) for t in later]))
+    claim = z3.Implies(
+        d.result("smc.age", "stopped"),
+        z3.And(d.outcome_is("not_eligible"), *[z3.Implies(t.in_force, t.not_assessed) for t in later]),
+    )
     s.push()
     s.add(z3.Not(claim))
     assert s.check() == z3.unsat
@@ -275,7 +280,9 @@ def test_decision_terms_support_proofs(policy):
     s.add(d.outcome_is("concerns"))
     assert s.check() == z3.sat
     m = s.model()
-    assert any(z3.is_true(m.eval(d.result(r.id, "raised"), model_completion=True)) for r in policy.rules if r.kind == "concern")
+    assert any(
+        z3.is_true(m.eval(d.result(r.id, "raised"), model_completion=True)) for r in policy.rules if r.kind == "concern"
+    )
 
 
 def test_absent_slots_count_for_nothing_whatever_they_hold(policy):

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import cases
+
+from visarules.solver.analyses.whatif import what_if
 from visarules.solver.case import load_case, read_case_file
-from visarules.solver.decide import decide
-from visarules.solver.whatif import what_if
+from visarules.solver.decision import decide
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.json"))
@@ -36,7 +37,9 @@ def _assert_sound(policy, case, w):
         assert a.cost == sum(changeable[p].change_cost for p in changed)
         for f in policy.inputs:  # every other fact is exactly as it was
             if f.path not in changed:
-                assert (rerun.scalars[f.path], rerun.known[f.path]) == (case.scalars[f.path], case.known[f.path]), f.path
+                assert (rerun.scalars[f.path], rerun.known[f.path]) == (case.scalars[f.path], case.known[f.path]), (
+                    f.path
+                )
         assert rerun.items == case.items
         if "lodgement_date" in changed:
             assert rerun.lodgement > case.lodgement  # applying later, never earlier
@@ -71,7 +74,12 @@ def test_one_cent_more_pay(policy):
     assert [(c.input, c.old, c.new, c.old_json, c.new_json) for c in first.changes] == [
         ("employment.pay_per_hour", "$47.41", "$47.42", "47.41", "47.42")
     ]
-    assert first.cost == 1 and first.points == {"income": 3, "qualification": 0, "registration": 0, "work_experience": 3}
+    assert first.cost == 1 and first.points == {
+        "income": 3,
+        "qualification": 0,
+        "registration": 0,
+        "work_experience": 3,
+    }
     assert first.case["employment"]["pay_per_hour"] == "47.42" and "expect" not in first.case
 
 
@@ -114,8 +122,8 @@ def test_an_eligible_case_needs_no_change(policy):
 def test_hostile_names_reach_clingo_as_symbols_and_survive_into_the_alternative(policy):
     data = read_case_file(CASES / "smc-pay-level4-one-cent-under-1.5x.json")
     data["applicant"]["name"] = 'x"). #show. p :- q. % "'
-    data["employment"]["employer"] = "#include \"/etc/passwd\". a :- b."
+    data["employment"]["employer"] = '#include "/etc/passwd". a :- b.'
     w = what_if(policy, load_case(policy, data))
     (first,) = w.alternatives
     assert first.case["applicant"]["name"] == 'x"). #show. p :- q. % "'
-    assert first.case["employment"]["employer"] == "#include \"/etc/passwd\". a :- b."
+    assert first.case["employment"]["employer"] == '#include "/etc/passwd". a :- b.'

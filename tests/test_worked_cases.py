@@ -20,7 +20,7 @@ import pytest
 
 from visarules.dsl import load_policy
 from visarules.solver.case import load_case, read_case_file
-from visarules.solver.decide import decide
+from visarules.solver.decision import decide
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.json"))
@@ -37,7 +37,9 @@ def policy():
 
 def test_enough_worked_cases():
     """The glob must never be silently empty (or nearly so)."""
-    assert len(CASE_FILES) >= MIN_CASES, f"only {len(CASE_FILES)} worked cases in {CASES_DIR}; expected at least {MIN_CASES}"
+    assert len(CASE_FILES) >= MIN_CASES, (
+        f"only {len(CASE_FILES)} worked cases in {CASES_DIR}; expected at least {MIN_CASES}"
+    )
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
@@ -81,9 +83,11 @@ def test_worked_case(path: Path, engine: str, policy):
     if "not_applicable" in exp:
         assert sorted(rid for rid, _ in decision.not_applicable) == sorted(exp["not_applicable"]), summary
     # a rule is reported once: as a reason, not assessed or not applicable
-    reported = [r.rule for r in decision.reasons] + [rid for rid, _ in decision.not_assessed] + [
-        rid for rid, _ in decision.not_applicable
-    ]
+    reported = (
+        [r.rule for r in decision.reasons]
+        + [rid for rid, _ in decision.not_assessed]
+        + [rid for rid, _ in decision.not_applicable]
+    )
     assert len(reported) == len(set(reported)), summary
 
     for reason in decision.reasons:

@@ -1,0 +1,65 @@
+"""AST → IR: resolve every name, check every type and date series, collect all diagnostics.
+
+Nothing runs on a policy that has errors: `check` either returns a Policy or raises one
+PolicyError listing every problem found, each with its position, source line and a hint.
+
+The stages, each a module: `declarations` (the Scope: inputs, enumerations, SOPs, parameters,
+tables, versions), `expressions` (names and types, lowered to IR expressions; definitions),
+`rules` and `properties`; `scope` holds what they share.
+"""
+
+from __future__ import annotations
+
+from .. import ast, ir
+from .declarations import declare
+from .expressions import ExpressionChecker
+from .properties import PropertyChecker
+from .rules import check_rules
+from .scope import Diagnostics, Scope
+
+__all__ = ["check", "check_with_properties", "Scope"]
+
+
+def check(modules: list[ast.Module], sources: dict[str, str]) -> ir.Policy:
+    policy, _, _ = _policy(modules, sources)
+    return policy
+
+
+def check_with_properties(
+    modules: list[ast.Module], proof_modules: list[ast.Module], sources: dict[str, str]
+) -> tuple[ir.Policy, tuple[ir.Property, ...]]:
+    """The policy, then the properties of a proofs folder with the policy's names in scope."""
+    policy, scope, exprs = _policy(modules, sources)  # a policy with errors is reported on its own first
+    diags = exprs.diags
+    properties = PropertyChecker(scope, exprs, diags).properties(proof_modules, policy)
+    diags.raise_if_any(sources)
+    return policy, properties
+
+
+def _policy(modules: list[ast.Module], sources: dict[str, str]) -> tuple[ir.Policy, Scope, ExpressionChecker]:
+    diags = Diagnostics()
+    scope = declare(modules, diags)
+    exprs = ExpressionChecker(scope, diags)
+    defines = exprs.resolve_defines()
+    rules = check_rules(scope, exprs, diags)
+    for d in scope.of(ast.PropertyDecl):
+        diags.error(
+            d.span, f"property {d.id} is in a policy file", "properties belong in a proofs folder, in *.props files"
+        )
+    diags.raise_if_any(sources)
+    titles = [d.title for d in scope.of(ast.PolicyDecl)]
+    policy = ir.Policy(
+        title=titles[0] if titles else "policy",
+        versions=scope.versions,
+        enums=tuple(scope.enums.values()),
+        categories=scope.categories,
+        inputs=scope.inputs,
+        lists=scope.lists,
+        params=tuple(scope.params.values()),
+        tables=tuple(scope.tables.values()),
+        defines=defines,
+        rules=rules,
+        sources=sources,
+        sops=tuple(scope.sops.values()),
+    )
+    return policy, scope, exprs

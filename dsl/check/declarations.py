@@ -1,0 +1,372 @@
+"""Declarations → the Scope: enumerations, records and inputs, SOPs, points categories, dated
+parameters, tables and instruction versions, each checked (duplicates, types, date series, sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import ast, ir
+from ..diagnostics import Span
+from ..units import date_code, months_code
+from .scope import BASE_TYPES, Diagnostics, Reporter, Scope, suggest
+
+
+def declare(modules: list[ast.Module], diags: Diagnostics) -> Scope:
+    """The resolved declarations of a policy; problems go to `diags`."""
+    return Declarations(modules, diags).scope()
+
+
+def cite(c: ast.Cite, sops: dict[str, ir.Sop], diags: Diagnostics) -> ir.Citation:
+    """A citation, with an SOP reference checked against the declared SOPs and their steps."""
+    if c.kind != "sop" or not sops:
+        return ir.Citation(c.kind, c.text, c.step)
+    if c.by_name:
+        sop = sops.get(c.text)
+        if sop is None:
+            diags.error(
+                c.span, f"unknown SOP '{c.text}'", suggest(c.text, sops) or 'declare it with: sop NAME "title" …'
+            )
+            return ir.Citation(c.kind, c.text, c.step)
+    else:
+        matches = [s for s in sops.values() if s.title.lower().startswith(c.text.lower())]
+        if len(matches) != 1:
+            diags.error(
+                c.span, f'no single declared SOP is titled "{c.text}…"', "cite it by name: SOP smc_overall step 2"
+            )
+            return ir.Citation(c.kind, c.text, c.step)
+        sop = matches[0]
+    if c.step not in {st.id for st in sop.steps}:
+        diags.error(
+            c.span, f"SOP {sop.name} has no step {c.step}", "its steps: " + ", ".join(st.id for st in sop.steps)
+        )
+    return ir.Citation("sop", sop.title, c.step, sop.name)
+
+
+class Declarations(Reporter):
+    """Builds the Scope one kind of declaration at a time (later kinds read earlier ones)."""
+
+    def __init__(self, modules: list[ast.Module], diags: Diagnostics):
+        self.modules = modules
+        self.diags = diags
+        self.decls: dict[type, list] = {}
+        for m in modules:
+            for d in m.decls:
+                self.decls.setdefault(type(d), []).append(d)
+
+    def of(self, kind: type) -> list:
+        return self.decls.get(kind, [])
+
+    def first_file(self) -> str:
+        return self.modules[0].file if self.modules else "<policy>"
+
+    def scope(self) -> Scope:
+        self._check_global_names()
+        self.enums = self._enums()
+        self.sops = self._sops()
+        self.records = {r.name: r for r in self.of(ast.RecordDecl)}
+        self.inputs, self.lists = self._inputs()
+        self.input_by_path = {f.path: f for f in self.inputs}
+        self._check_sop_inputs()
+        record_inputs = {
+            d.name: d for d in self.of(ast.InputDecl) if d.type.name in self.records and not d.type.is_list
+        }
+        return Scope(
+            modules=tuple(self.modules),
+            decls=self.decls,
+            enums=self.enums,
+            sops=self.sops,
+            records=self.records,
+            inputs=self.inputs,
+            lists=self.lists,
+            input_by_path=self.input_by_path,
+            record_inputs=record_inputs,
+            list_by_name={lst.name: lst for lst in self.lists},
+            categories=self._categories(),
+            params=self._params(),
+            tables=self._tables(),
+            versions=self._versions(),
+            define_decls={d.name: d for d in self.of(ast.DefineDecl) if not d.source},
+            item_define_decls={(d.source, d.name): d for d in self.of(ast.DefineDecl) if d.source},
+        )
+
+    def _check_global_names(self) -> None:
+        seen: dict[str, tuple[str, Span]] = {}
+        kinds = [
+            (ast.EnumDecl, "enumeration"),
+            (ast.RecordDecl, "record"),
+            (ast.InputDecl, "input"),
+            (ast.ParamDecl, "parameter"),
+            (ast.TableDecl, "table"),
+        ]
+        for kind, label in kinds:
+            for d in self.of(kind):
+                self.diags.unique(seen, d.name, label, d.span)
+        for d in self.of(ast.DefineDecl):
+            if not d.source:
+                self.diags.unique(seen, d.name, "definition", d.span)
+        # points categories are only ever named inside points(…), so they have a namespace of their own
+        category_seen: dict[str, tuple[str, Span]] = {}
+        for d in self.of(ast.CategoryDecl):
+            self.diags.unique(category_seen, d.name, "points category", d.span)
+        item_seen: dict[str, tuple[str, Span]] = {}
+        for d in self.of(ast.DefineDecl):
+            if d.source:
+                self.diags.unique(item_seen, f"{d.source}.{d.name}", "item definition", d.span)
+        rule_seen: dict[str, tuple[str, Span]] = {}
+        for r in self.of(ast.RuleDecl):
+            self.diags.unique(rule_seen, r.id, "rule", r.span, "rule ids must be unique: give this rule its own id")
+
+    def _enums(self) -> dict[str, ir.Enum]:
+        enums = {}
+        for d in self.of(ast.EnumDecl):
+            names = [m[0] for m in d.members]
+            for i, (name, _, span) in enumerate(d.members):
+                if name in names[:i]:
+                    self.error(span, f"'{name}' is listed twice in enumeration {d.name}")
+            enums[d.name] = ir.Enum(d.name, tuple(names), tuple(m[1] for m in d.members), d.doc)
+        if "Category" not in enums:
+            first = self.first_file()
+            self.error(
+                Span(first, 1, 1),
+                "the policy declares no 'Category' enumeration",
+                'declare: enum Category { smc "Skilled Migrant Category" }',
+            )
+            enums["Category"] = ir.Enum("Category", ("none",), ("none",))
+        return enums
+
+    def _type(self, ref: ast.TypeRef) -> ir.Type | None:
+        if ref.name in BASE_TYPES:
+            return BASE_TYPES[ref.name]
+        if ref.name in self.enums:
+            return ir.Type("enum", ref.name)
+        known = list(BASE_TYPES) + list(self.enums)
+        self.error(ref.span, f"unknown type '{ref.name}'", suggest(ref.name, known) or "types: " + ", ".join(known))
+        return None
+
+    def _field(self, path: str, ref: ast.TypeRef, doc: str, cost: int | None = None) -> ir.InputField | None:
+        if ref.is_list or ref.name in self.records:
+            self.error(ref.span, f"'{path}' cannot hold a record or a list here", "records hold scalar fields only")
+            return None
+        t = self._type(ref)
+        if t is None:
+            return None
+        if ref.last_day and t != ir.DATE:
+            self.error(ref.span, "'last day' applies only to dates")
+        return ir.InputField(path, t, ref.optional, doc, ref.last_day, cost)
+
+    def _inputs(self):
+        fields: list[ir.InputField] = []
+        lists: list[ir.InputList] = []
+        for d in self.of(ast.InputDecl):
+            ref = d.type
+            if ref.is_list:
+                rec = self.records.get(ref.name)
+                if rec is None:
+                    self.error(ref.span, f"'list of {ref.name}' needs a record type", suggest(ref.name, self.records))
+                    continue
+                item_fields = [self._field(f.name, f.type, f.doc, f.change_cost) for f in rec.fields]
+                lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc))
+            elif ref.name in self.records:
+                if ref.optional:
+                    self.error(ref.span, "a record input cannot be optional", "make its fields optional instead")
+                for f in self.records[ref.name].fields:
+                    field = self._field(f"{d.name}.{f.name}", f.type, f.doc, f.change_cost)
+                    if field:
+                        fields.append(field)
+            else:
+                field = self._field(d.name, ref, d.doc, d.change_cost)
+                if field:
+                    fields.append(field)
+        paths = {f.path for f in fields}
+        for required, type_name in (("category", "Category"), ("lodgement_date", "date")):
+            if required not in paths:
+                first = self.first_file()
+                self.error(
+                    Span(first, 1, 1),
+                    f"the policy declares no input '{required}'",
+                    f"add: input {required}: {type_name}",
+                )
+        return tuple(fields), tuple(lists)
+
+    def _sops(self) -> dict[str, ir.Sop]:
+        sops: dict[str, ir.Sop] = {}
+        for d in self.of(ast.SopDecl):
+            if d.name in sops:
+                self.error(d.span, f"SOP '{d.name}' is declared twice")
+                continue
+            seen: dict[str, Span] = {}
+            steps = []
+            for st in d.steps:
+                if st.id in seen:
+                    self.error(st.span, f"SOP {d.name} lists step {st.id} twice", related=[("first here", seen[st.id])])
+                    continue
+                seen[st.id] = st.span
+                steps.append(ir.SopStep(st.id, st.title, st.status, st.inputs, st.note))
+            sops[d.name] = ir.Sop(d.name, d.title, d.published, d.source, tuple(steps))
+        return sops
+
+    def _check_sop_inputs(self) -> None:
+        """Inputs that stand for SOP steps must exist (checked once inputs are known)."""
+        names = set(self.input_by_path) | {d.name for d in self.of(ast.InputDecl)}
+        for d in self.of(ast.SopDecl):
+            for st in d.steps:
+                for name in st.inputs:
+                    if name not in names:
+                        self.error(
+                            st.span,
+                            f"SOP {d.name} step {st.id} stands for an unknown input '{name}'",
+                            suggest(name, names),
+                        )
+
+    def _cite(self, c: ast.Cite) -> ir.Citation:
+        return cite(c, self.sops, self.diags)
+
+    def _categories(self) -> tuple[ir.Category, ...]:
+        return tuple(ir.Category(d.name, d.title) for d in self.of(ast.CategoryDecl))
+
+    def _literal_value(self, lit: ast.Literal, t: ir.Type, where: str) -> int | str | None:
+        """A literal in a parameter or table, checked against its declared type."""
+        kind = t.kind
+        ok = {
+            "int": lit.kind == "int",
+            "money": lit.kind == "money",
+            "date": lit.kind == "date",
+            "duration": lit.kind == "duration",
+            "text": lit.kind == "string",
+            "bool": lit.kind == "bool",
+            "enum": lit.kind == "name",
+        }[kind]
+        if not ok:
+            self.error(lit.span, f"{where} must be {_a(t)}", _literal_hint(t))
+            return None
+        if kind == "enum":
+            members = self.enums[t.enum].members
+            if lit.value not in members:
+                self.error(lit.span, f"'{lit.value}' is not a member of {t.enum}", "members: " + ", ".join(members))
+                return None
+            return members.index(lit.value)
+        value = lit.value
+        if kind == "date" and isinstance(value, dt.date):
+            return date_code(value)
+        if kind == "duration" and isinstance(value, int):
+            return months_code(value)
+        if kind == "bool":
+            return int(bool(value))
+        if isinstance(value, (int, str)):
+            return value
+        raise AssertionError(f"a {lit.kind} literal of a {kind} value")  # the kind check above rules it out
+
+    def _params(self) -> dict[str, ir.Param]:
+        params = {}
+        for d in self.of(ast.ParamDecl):
+            t = self._type(ast.TypeRef(d.span, d.type_name))
+            if t is None:
+                continue
+            entries = []
+            previous: ast.ParamEntry | None = None
+            for e in d.entries:
+                if previous is not None:
+                    if e.start <= previous.start:
+                        self.error(
+                            e.span,
+                            f"{d.name}: the value from {e.start} overlaps the one from {previous.start}",
+                            "list values in date order, each starting after the one before",
+                            related=[("the earlier value", previous.span)],
+                        )
+                    elif previous.end is not None and e.start <= previous.end:
+                        self.error(
+                            e.span,
+                            f"{d.name}: the value from {e.start} overlaps the one that holds until {previous.end}",
+                            f"start it on {previous.end + dt.timedelta(days=1)} or end the earlier one sooner",
+                            related=[("the earlier value", previous.span)],
+                        )
+                    elif previous.end is not None and e.start > previous.end + dt.timedelta(days=1):
+                        self.error(
+                            e.span,
+                            f"{d.name}: a gap from {previous.end + dt.timedelta(days=1)} to "
+                            f"{e.start - dt.timedelta(days=1)} has no value",
+                            f"start it on {previous.end + dt.timedelta(days=1)}, or extend the earlier value",
+                            related=[("the earlier value", previous.span)],
+                        )
+                if e.end is not None and e.end < e.start:
+                    self.error(e.span, f"{d.name}: this value ends ({e.end}) before it starts ({e.start})")
+                if not e.cites:
+                    self.error(
+                        e.span,
+                        f"{d.name}: the value from {e.start} has no source",
+                        'add: cites SR3.35 (or cites "where it came from")',
+                    )
+                value = self._literal_value(e.value, t, f"a value of {d.name}")
+                if isinstance(value, int):  # dated values are never text
+                    entries.append(ir.ParamEntry(e.start, value, tuple(self._cite(c) for c in e.cites)))
+                previous = e
+            if not d.entries:
+                self.error(d.span, f"parameter {d.name} has no values")
+            params[d.name] = ir.Param(d.name, t, d.doc, tuple(entries))
+        return params
+
+    def _tables(self) -> dict[str, ir.Table]:
+        tables = {}
+        for d in self.of(ast.TableDecl):
+            key_t = self._type(ast.TypeRef(d.key.span, d.key.type_name))
+            if key_t is not None and key_t.kind not in ("int", "text", "enum"):
+                self.error(d.key.span, "a table key must be an integer, a text or an enumeration")
+            typed = [(c.name, self._type(ast.TypeRef(c.span, c.type_name))) for c in d.columns]
+            cols = [(c, t) for c, t in typed if t is not None]
+            if key_t is None or len(cols) != len(typed):
+                continue
+            rows: list[tuple[int | str, tuple[int | str, ...]]] = []
+            keys: dict = {}
+            for row in d.rows:
+                if len(row.values) != len(cols):
+                    self.error(
+                        row.span,
+                        f"table {d.name}: this row has {len(row.values)} values for {len(cols)} columns",
+                        "columns: " + ", ".join(c for c, _ in cols),
+                    )
+                    continue
+                key = self._literal_value(row.key, key_t, f"a key of {d.name}")
+                values = [self._literal_value(v, t, f"column {c} of {d.name}") for v, (c, t) in zip(row.values, cols)]
+                if key in keys:
+                    self.error(
+                        row.span,
+                        f"table {d.name}: the key {row.key.value} appears twice",
+                        related=[("first here", keys[key])],
+                    )
+                    continue
+                keys[key] = row.span
+                present = tuple(v for v in values if v is not None)
+                if key is not None and len(present) == len(values):
+                    rows.append((key, present))
+            tables[d.name] = ir.Table(d.name, d.doc, key_t, tuple((c, t) for c, t in cols), tuple(rows))
+        return tables
+
+    def _versions(self) -> tuple[ir.Version, ...]:
+        decls = sorted(self.of(ast.VersionDecl), key=lambda v: v.start)
+        if not decls:
+            first = self.first_file()
+            self.error(
+                Span(first, 1, 1),
+                "the policy declares no instruction version",
+                'add: version "name" from YYYY-MM-DD cites SR3.10',
+            )
+        for a, b in zip(decls, decls[1:]):
+            if a.start == b.start:
+                self.error(b.span, f"two instruction versions start on {b.start}", related=[("the other one", a.span)])
+        return tuple(ir.Version(v.name, v.start, tuple(self._cite(c) for c in v.cites)) for v in decls)
+
+
+def _a(t: ir.Type) -> str:
+    name = str(t)
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def _literal_hint(t: ir.Type) -> str:
+    return {
+        "money": "write money as $29.66",
+        "date": "write dates as YYYY-MM-DD",
+        "duration": "write durations as 12 months or 2 years",
+        "text": 'write text in double quotes: "…"',
+        "int": "write a whole number",
+        "bool": "write true or false",
+    }.get(t.kind, "")

@@ -1,0 +1,98 @@
+"""The resolved IR: frozen, with no names left to look up. The only input of every back end.
+
+`types` (value types), `expr` (what rules compute), `policy` (declarations, rules, dated values),
+`semantics` (what a decision is), `formula` (properties to prove) and `visitor` (the one way to
+read a tree of nodes). Everything is re-exported here: `from visarules.dsl import ir; ir.Compare`.
+"""
+
+from .expr import (
+    COMPARE_OPS,
+    EXPR_NODES,
+    Aggregate,
+    Arith,
+    BoolOp,
+    Compare,
+    Const,
+    Expr,
+    Field,
+    FieldKnown,
+    FloorDiv,
+    If,
+    Input,
+    InputKnown,
+    InTable,
+    Lookup,
+    MinMax,
+    Named,
+    Neg,
+    Not,
+    ParamAt,
+    PointsOf,
+    Scale,
+    walk,
+)
+from .formula import (
+    FORMULA_NODES,
+    AwardOf,
+    CaseExpr,
+    Connective,
+    EachItem,
+    FNot,
+    Formula,
+    OutcomeIs,
+    Property,
+    Relation,
+    RuleIs,
+    walk_formula,
+)
+from .policy import (
+    EFFECT_OUTCOMES,
+    Category,
+    Citation,
+    Enum,
+    InputField,
+    InputList,
+    Param,
+    ParamEntry,
+    ParamWindow,
+    Policy,
+    Rule,
+    Sop,
+    SopStep,
+    Table,
+    Version,
+)
+from .semantics import (
+    ADVERSE_RESULTS,
+    CATEGORY,
+    DECISION_OUTCOMES,
+    LODGEMENT,
+    OUTCOMES,
+    RULE_STATES,
+    Verdict,
+    in_force,
+    outcome_of,
+    result_of,
+)
+from .types import BOOL, DATE, DURATION, INT, MONEY, ORDERED_KINDS, SCALAR_KINDS, TEXT, Type, zero_of
+from .visitor import ExprVisitor, FormulaVisitor, MissingHandler, Visitor
+
+__all__ = [
+    # types
+    "Type", "BOOL", "INT", "MONEY", "DATE", "DURATION", "TEXT", "SCALAR_KINDS", "ORDERED_KINDS", "zero_of",
+    # expressions
+    "Expr", "Const", "Input", "InputKnown", "Field", "FieldKnown", "Named", "Not", "Neg", "Arith", "Scale",
+    "FloorDiv", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate", "PointsOf",
+    "EXPR_NODES", "COMPARE_OPS", "walk",
+    # declarations, rules, the policy
+    "Citation", "Enum", "InputField", "InputList", "ParamEntry", "ParamWindow", "Param", "Table", "Version",
+    "SopStep", "Sop", "Category", "Rule", "Policy", "EFFECT_OUTCOMES",
+    # decision semantics
+    "Verdict", "OUTCOMES", "DECISION_OUTCOMES", "RULE_STATES", "ADVERSE_RESULTS", "LODGEMENT", "CATEGORY",
+    "outcome_of", "result_of", "in_force",
+    # properties
+    "Formula", "CaseExpr", "OutcomeIs", "RuleIs", "AwardOf", "FNot", "Connective", "Relation", "EachItem",
+    "FORMULA_NODES", "walk_formula", "Property",
+    # reading trees
+    "Visitor", "ExprVisitor", "FormulaVisitor", "MissingHandler",
+]  # fmt: skip

@@ -1,0 +1,156 @@
+"""The symbolic case: every input of a policy as a Z3 variable, lists as slots, and the domain
+assumptions any real case satisfies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import z3
+
+from ....dsl import ir
+from ....dsl.units import date_code
+from ...case import CaseData
+from .values import is_calendar_day, literal, variable
+
+LODGEMENT = ir.LODGEMENT
+EARLIEST_DATE = dt.date(1900, 1, 1)  # the "sane range" of the date assumptions
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+@dataclass(frozen=True, eq=False)
+class Slot:
+    """One possible item of a list; `present` says whether the case has it."""
+
+    present: z3.BoolRef
+    values: dict[str, z3.ExprRef]
+    known: dict[str, z3.BoolRef]  # constant true for a required field
+
+
+class SymbolicCase:
+    """Every input of a policy as a Z3 variable, lists as `max_items` slots each.
+
+    Variables are named by input path (`employment.hours_per_week`, `work[0].start`,
+    `known(invitation_date)`, `work[0].present`) after `prefix`, so that two cases can be
+    compared in one formula.
+    """
+
+    def __init__(self, policy: ir.Policy, max_items: int, prefix: str = ""):
+        if max_items < 0:
+            raise ValueError("max_items must not be negative")
+        self.policy = policy
+        self.max_items = max_items
+        self.prefix = prefix
+        self.scalars: dict[str, z3.ExprRef] = {f.path: variable(prefix + f.path, f.type) for f in policy.inputs}
+        self.known: dict[str, z3.BoolRef] = {f.path: self._known(f, prefix + f.path) for f in policy.inputs}
+        self.slots: dict[str, tuple[Slot, ...]] = {
+            lst.name: tuple(self._slot(lst, f"{prefix}{lst.name}[{i}]") for i in range(max_items))
+            for lst in policy.lists
+        }
+
+    @staticmethod
+    def _known(f: ir.InputField, name: str) -> z3.BoolRef:
+        return z3.Bool(f"known({name})") if f.optional else z3.BoolVal(True)
+
+    def _slot(self, lst: ir.InputList, name: str) -> Slot:
+        return Slot(
+            present=z3.Bool(f"{name}.present"),
+            values={f.path: variable(f"{name}.{f.path}", f.type) for f in lst.fields},
+            known={f.path: self._known(f, f"{name}.{f.path}") for f in lst.fields},
+        )
+
+    def domain_assumptions(self) -> list[tuple[str, z3.BoolRef]]:
+        """What any real case satisfies, each with a description to print beside a proof.
+
+        They rule out what a case file cannot express (a gap between list items, an enumeration
+        index out of range, a value behind an unknown input, a date that is no calendar day) and
+        what no sensible case holds (negative numbers or money, dates outside 1900-2100, lodgement
+        before the first modelled version, birth after lodgement). `evaluate` uses none of them:
+        a case fixes every input.
+        """
+        out: list[tuple[str, z3.BoolRef]] = []
+        for f in self.policy.inputs:
+            out += field_assumptions(self.policy, f, f.path, self.scalars[f.path], self.known[f.path])
+        for lst in self.policy.lists:
+            slots = self.slots[lst.name]
+            for i, slot in enumerate(slots):
+                where = f"{lst.name}[{i}]"
+                if i > 0:
+                    out.append(
+                        (
+                            f"{where} is present only if {lst.name}[{i - 1}] is (items fill the first slots)",
+                            z3.Implies(slot.present, slots[i - 1].present),
+                        )
+                    )
+                blank = [slot.values[f.path] == literal(f.type, ir.zero_of(f.type)) for f in lst.fields]
+                blank += [z3.Not(slot.known[f.path]) for f in lst.fields if f.optional]
+                out.append(
+                    (f"an absent {where} has zero, unknown fields", z3.Implies(z3.Not(slot.present), z3.And(blank)))
+                )
+                for f in lst.fields:
+                    for text, c in field_assumptions(
+                        self.policy, f, f"{where}.{f.path}", slot.values[f.path], slot.known[f.path]
+                    ):
+                        out.append((f"{text}, when {where} is present", z3.Implies(slot.present, c)))
+        lodged = self.scalars[LODGEMENT]
+        first = self.policy.versions[0]
+        out.append(
+            (
+                f"{LODGEMENT} is on or after {first.start}, when the first modelled version ({first.name}) starts",
+                lodged >= date_code(first.start),
+            )
+        )
+        for f in self.policy.inputs:
+            if f.path.rsplit(".", 1)[-1] == "date_of_birth":
+                out.append(
+                    (
+                        f"{f.path} is on or before {LODGEMENT} (ages are not negative)",
+                        z3.Implies(self.known[f.path], self.scalars[f.path] <= lodged),
+                    )
+                )
+        return out
+
+    def bind(self, case: CaseData) -> list[z3.BoolRef]:
+        """Equalities fixing every variable to `case` (slots past a list's end absent and blank)."""
+        out: list[z3.BoolRef] = []
+        for f in self.policy.inputs:
+            out.append(self.scalars[f.path] == literal(f.type, case.scalars[f.path]))
+            if f.optional:
+                out.append(self.known[f.path] == z3.BoolVal(case.known[f.path]))
+        for lst in self.policy.lists:
+            items = case.items[lst.name]
+            if len(items) > self.max_items:
+                raise ValueError(f"{lst.name} has {len(items)} items; this symbolic case has {self.max_items} slots")
+            for i, slot in enumerate(self.slots[lst.name]):
+                item = items[i] if i < len(items) else None
+                out.append(slot.present == z3.BoolVal(item is not None))
+                for f in lst.fields:
+                    value = item.values[f.path] if item is not None else ir.zero_of(f.type)
+                    out.append(slot.values[f.path] == literal(f.type, value))
+                    if f.optional:
+                        out.append(slot.known[f.path] == z3.BoolVal(item is not None and item.known[f.path]))
+        return out
+
+
+def field_assumptions(policy: ir.Policy, f: ir.InputField, where: str, v: z3.ExprRef, known: z3.BoolRef):
+    """What a value of this input satisfies in any real case, each with its description."""
+    out: list[tuple[str, z3.BoolRef]] = []
+    t = f.type
+    if f.optional:
+        zero = ir.zero_of(t)
+        out.append((f"an unknown {where} reads as {zero!r}", z3.Implies(z3.Not(known), v == literal(t, zero))))
+    if t.kind == "enum":
+        size = len(policy.enum_by_name[t.enum].members)
+        out.append((f"{where} is one of the {size} {t.enum} members", z3.And(v >= 0, v < size)))
+    elif t.kind in ("int", "money", "duration"):
+        out.append((f"{where} is not negative", v >= 0))
+    elif t.kind == "date":
+        stored = " (coded as the day after the last day)" if f.last_day else ""
+        in_range = z3.And(is_calendar_day(v), v >= date_code(EARLIEST_DATE), v <= date_code(LATEST_DATE))
+        out.append(
+            (
+                f"{where}, when known, is a calendar day from {EARLIEST_DATE} to {LATEST_DATE}{stored}",
+                z3.Implies(known, in_range),
+            )
+        )
+    return out

@@ -1,0 +1,57 @@
+"""The `visa-rules` command: one module per command, options shared in `options`.
+
+User errors print a clear message and exit with code 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markup import escape
+
+from ..dsl import UserError
+from .decide import decide_cmd
+from .diff import diff_cmd
+from .explain import explain_cmd
+from .options import err
+from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
+from .prove import prove_cmd
+
+app = typer.Typer(
+    help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
+    "visa-rules DSL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# in the order `--help` lists them
+app.command("decide")(decide_cmd)
+app.command("check")(check_cmd)
+app.command("schema")(schema_cmd)
+app.command("coverage")(coverage_cmd)
+app.command("asp")(asp_cmd)
+app.command("explain")(explain_cmd)
+app.command("prove")(prove_cmd)
+app.command("diff")(diff_cmd)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except UserError as e:
+        err.print(escape(e.render()), soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) stopped early: not an error; silence the flush at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

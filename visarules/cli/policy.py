@@ -1,0 +1,68 @@
+"""The commands that read a policy without a case: `check`, `schema`, `coverage` and `asp`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..dsl import load_policy
+from .options import Format, PolicyOption, out
+
+
+def check_cmd(
+    policy_dir: Optional[Path] = typer.Argument(None, help="Policy folder (default: the shipped policy)."),
+) -> None:
+    """Check a policy: syntax, names, types, date series, citations. Exit 2 if anything is wrong."""
+    pol = load_policy(policy_dir)
+    n_params = sum(len(p.entries) for p in pol.params)
+    out.print(
+        f"[green]ok[/]: {len(pol.rules)} rules, {len(pol.inputs) + len(pol.lists)} inputs, "
+        f"{len(pol.params)} dated parameters ({n_params} values), {len(pol.tables)} tables, "
+        f"{len(pol.versions)} instruction versions"
+    )
+
+
+def schema_cmd(policy: Optional[Path] = PolicyOption) -> None:
+    """Print the JSON Schema of a case file, generated from the policy's input declarations."""
+    from ..solver.case import case_schema
+
+    print(json.dumps(case_schema(load_policy(policy)), indent=2))
+
+
+def coverage_cmd(
+    policy: Optional[Path] = PolicyOption,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for programs."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 if any SOP step is covered by nothing."),
+) -> None:
+    """Every SOP step in the sources and how the policy covers it (rules, inputs, or inferred)."""
+    from ..solver.analyses.coverage import coverage, coverage_json
+
+    pol = load_policy(policy)
+    rows = coverage(pol)
+    if format is Format.json:
+        print(json.dumps(coverage_json(pol), indent=2))
+    else:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for col in ("SOP", "step", "what it does", "status", "covered by"):
+            table.add_column(col)
+        colour = {"encoded": "green", "inferred": "cyan", "input": "blue", "outcome": "green", "missing": "red"}
+        for r in rows:
+            by = ", ".join(r.rules or r.inputs) or r.note
+            table.add_row(escape(r.sop), r.step, escape(r.title), f"[{colour[r.status]}]{r.status}[/]", escape(by))
+        out.print(table)
+        totals = coverage_json(pol)["totals"]
+        out.print(", ".join(f"{n} {s}" for s, n in totals.items()))
+    if strict and any(r.status == "missing" for r in rows):
+        raise typer.Exit(1)
+
+
+def asp_cmd(policy: Optional[Path] = PolicyOption) -> None:
+    """Print the ASP program clingo runs for this policy (case facts are added separately)."""
+    from ..solver.backends.asp import program
+
+    print(program(load_policy(policy)))
