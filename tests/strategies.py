@@ -12,40 +12,15 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from visarules.dsl import ir
-from visarules.dsl.units import UNITS_PER_MONTH, decode_date
+from visarules.dsl.units import UNITS_PER_MONTH
+from visarules.solver.analyses.thresholds import thresholds
 
 FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2027, 12, 31)
 
 
 def _constants(policy: ir.Policy) -> dict[str, set]:
-    found: dict[str, set] = {"int": set(), "money": set(), "duration": set(), "date": set()}
-    exprs = []
-    for r in policy.rules:
-        exprs.append(r.expr)
-        if r.applies is not None:
-            exprs.append(r.applies)
-    for e in exprs:
-        for node in ir.walk(e):
-            if isinstance(node, ir.Const) and node.type.kind in found:
-                found[node.type.kind].add(node.value)
-            if isinstance(node, ir.Scale) and node.type.kind == "money":
-                found["int"].add(node.factor)
-    for p in policy.params:
-        for entry in p.entries:
-            found["date"].add(entry.start)
-            if p.type.kind == "money":
-                for num, den in ((1, 1), (3, 2), (2, 1), (3, 1)):
-                    exact = entry.value * num
-                    base = -(-exact // den)  # the smallest cent amount at or above the multiple
-                    found["money"].update({base - 1, base, base + 1})
-    for v in policy.versions:
-        found["date"].add(v.start)
-    for t in policy.tables:
-        if t.key_type.kind == "int":
-            found["int"].update(k for k, _ in t.rows)
-    found["date"] = {d if isinstance(d, dt.date) else decode_date(d) for d in found["date"]}
-    return found
+    return thresholds(policy).by_kind()
 
 
 def _money(consts):
