@@ -14,9 +14,12 @@ from ..dsl import UserError
 from .decide import decide_cmd
 from .diff import diff_cmd
 from .explain import explain_cmd
+from .fmt import fmt_cmd
+from .lsp import lsp_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
+from .test import test_cmd
 
 app = typer.Typer(
     help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
@@ -35,6 +38,26 @@ app.command("asp")(asp_cmd)
 app.command("explain")(explain_cmd)
 app.command("prove")(prove_cmd)
 app.command("diff")(diff_cmd)
+app.command("test")(test_cmd)
+app.command("fmt")(fmt_cmd)
+app.command("lsp")(lsp_cmd)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"visa-rules {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Options before any command (the help text is the app's)."""
 
 
 def main() -> None:

@@ -1,0 +1,6 @@
+"""`visa-rules lsp` (work in progress)."""
+
+
+def lsp_cmd() -> None:
+    """Language server."""
+    raise NotImplementedError
