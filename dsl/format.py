@@ -211,7 +211,7 @@ class _Printer:
     def _comments(self, comments: list[Token], following: _Item | None) -> None:
         for c in comments:
             text = str(c).rstrip()
-            if self.line and c.line == self.last_line:
+            if self.line and _line(c) == self.last_line:
                 self.line += "  " + text  # it ends the line it was written on
                 continue
             if following is None:
@@ -221,19 +221,19 @@ class _Printer:
             else:
                 indent = self._indent_for(following)
             allowed = following is None or following.brk == "hard" and not following.block_close
-            self._start_line(indent, c.line, blank_allowed=allowed and not self._just_opened())
+            self._start_line(indent, _line(c), blank_allowed=allowed and not self._just_opened())
             self.line += text
-            self.last_line = c.line
+            self.last_line = _line(c)
 
     def _just_opened(self) -> bool:
         return self.last_text == "{"
 
     def _token(self, item: _Item, commented: bool) -> None:
         tok = item.token
-        breaks = item.brk == "hard" or (item.brk == "soft" and tok.line > self.last_line)
+        breaks = item.brk == "hard" or (item.brk == "soft" and _line(tok) > self.last_line)
         if breaks or (item.brk == "join" and commented) or not (self.line or self.lines):
             blank = item.brk == "hard" and not item.block_close and not item.after_open
-            self._start_line(self._indent_for(item), tok.line, blank_allowed=blank)
+            self._start_line(self._indent_for(item), _line(tok), blank_allowed=blank)
             self.line += item.text
         else:
             self.line += item.glue + item.text
@@ -241,7 +241,7 @@ class _Printer:
             self.parens.append(len(self.line))
         elif item.text in (")", "]") and self.parens:
             self.parens.pop()
-        self.last_line = tok.end_line or tok.line
+        self.last_line = tok.end_line or _line(tok)
         self.last_text = item.text
 
     def _start_line(self, indent: int, source_line: int, blank_allowed: bool) -> None:
@@ -257,8 +257,12 @@ class _Printer:
         self.line = ""
 
 
+def _line(token: Token) -> int:
+    return token.line or 0
+
+
 def _before(comment: Token, token: Token) -> bool:
-    return (comment.line, comment.column) < (token.line, token.column)
+    return (_line(comment), comment.column or 0) < (_line(token), token.column or 0)
 
 
 def _signature(text: str, file: str) -> tuple[list[tuple[str, str]], list[str]]:
