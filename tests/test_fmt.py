@@ -167,7 +167,7 @@ def test_fmt_check_diff_and_write(tmp_path: Path):
     r = run("fmt", "--check", tmp_path)
     assert r.returncode == 1 and "would reformat" in r.stderr and messy.read_text() == MESSY
     r = run("fmt", "--diff", messy)
-    assert r.returncode == 1 and "+policy \"x\"  # trailing on policy" in r.stdout
+    assert r.returncode == 1 and '+policy "x"  # trailing on policy' in r.stdout
     r = run("fmt", tmp_path)
     assert r.returncode == 0, r.stderr
     assert messy.read_text() == CANONICAL
