@@ -87,6 +87,10 @@ def _position(text: str, needle: str, offset: int = 0) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1)
 
 
+def _at(uri: str, line: int, character: int) -> dict:
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+
+
 def test_diagnostic_hover_definition_and_completion_over_stdio(server):
     client, path = server
     uri = path.as_uri()
@@ -107,31 +111,27 @@ def test_diagnostic_hover_definition_and_completion_over_stdio(server):
 
     # hover on `rate` in `rate at j.start`: the parameter as written, with its dated values and sources
     line, col = _position(text, "rate at j.start", 1)
-    reply = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": line,
-                                                                                            "character": col}})  # fmt: skip
+    reply = client.request("textDocument/hover", _at(uri, line, col))
     contents = reply["result"]["contents"]["value"]
     assert "parameter" in contents and "rate: money" in contents
     assert "$20.00 cites SR3.35" in contents and '$22.50 cites "facts.md"' in contents
 
-    reply = client.request("textDocument/definition", {"textDocument": {"uri": uri}, "position": {"line": line,
-                                                                                                 "character": col}})  # fmt: skip
+    reply = client.request("textDocument/definition", _at(uri, line, col))
     declared, _ = _position(text, "parameter rate: money")
     assert reply["result"]["uri"] == uri and reply["result"]["range"]["start"]["line"] == declared
 
     # fixing the error clears the diagnostic
-    client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
-                                           "contentChanges": [{"text": FEATURES.read_text()}]}, request=False)  # fmt: skip
+    change = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": FEATURES.read_text()}]}
+    client.send("textDocument/didChange", change, request=False)
     cleared = client.wait_for(
         lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
     )
     assert cleared["params"]["diagnostics"] == []
 
     line, col = _position(text, "person.born", len("person."))
-    reply = client.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": line,
-                                                                                                 "character": col}})  # fmt: skip
+    reply = client.request("textDocument/completion", _at(uri, line, col))
     labels = {item["label"] for item in reply["result"]["items"]}
     assert {"born", "level", "nickname"} <= labels and "rate" not in labels
-    reply = client.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": line,
-                                                                                                 "character": 0}})  # fmt: skip
+    reply = client.request("textDocument/completion", _at(uri, line, 0))
     labels = {item["label"] for item in reply["result"]["items"]}
     assert {"lodgement_date", "rate", "factor", "person.born", "good_job", "codes"} <= labels
