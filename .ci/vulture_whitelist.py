@@ -86,3 +86,20 @@ _ToAst.table_row
 _ToAst.true_lit
 _ToAst.until_clause
 _ToAst.version_decl
+
+# pytest calls the plugin's hooks and its items' methods by name (visarules/pytest_plugin.py)
+_.pytest_addoption
+_.pytest_configure
+_.pytest_collect_file
+_.collect
+_.runtest
+_.reportinfo
+# pygls calls the language server's handlers, registered by decorator (visarules/cli/lsp.py)
+_.did_open
+_.did_change
+_.did_close
+_.hover
+_.definition
+_.completion
+# typer runs the app's callback for --version
+_._options

@@ -7,7 +7,7 @@ Python tests. A case is decided with each engine configured and compared with it
 pyproject.toml (`[tool.pytest.ini_options]`) or on the command line:
 
     visarules_policy    the policy folder, relative to the ini file (default: the shipped policy)
-                        --visarules-policy DIR
+                        --visarules-policy=DIR (with "=": pytest reads a bare path as a test path)
     visarules_engines   the engines that decide each case (default: clingo)
                         --visarules-engine NAME (repeatable)
     visarules_case_dirs folders whose files are case tests: a name (any folder so named) or a

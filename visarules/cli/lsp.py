@@ -69,19 +69,19 @@ def build_server():
             )
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls, params: lsp.DidOpenTextDocumentParams) -> None:
+    def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
         refresh(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls, params: lsp.DidChangeTextDocumentParams) -> None:
+    def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
         refresh(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls, params: lsp.DidCloseTextDocumentParams) -> None:
+    def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
         policy.close(path_of(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls, params: lsp.HoverParams) -> lsp.Hover | None:
+    def hover(params: lsp.HoverParams) -> lsp.Hover | None:
         doc = server.workspace.get_text_document(params.text_document.uri)
         pos = params.position
         symbol = policy.lookup(path_of(doc.uri), doc.source, pos.line, pos.character)
@@ -96,7 +96,7 @@ def build_server():
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, text), where)
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    def definition(ls, params: lsp.DefinitionParams) -> lsp.Location | None:
+    def definition(params: lsp.DefinitionParams) -> lsp.Location | None:
         doc = server.workspace.get_text_document(params.text_document.uri)
         pos = params.position
         symbol = policy.lookup(path_of(doc.uri), doc.source, pos.line, pos.character)
@@ -113,7 +113,7 @@ def build_server():
     }
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["."]))
-    def completion(ls, params: lsp.CompletionParams) -> lsp.CompletionList:
+    def completion(params: lsp.CompletionParams) -> lsp.CompletionList:
         doc = server.workspace.get_text_document(params.text_document.uri)
         line = doc.lines[params.position.line] if params.position.line < len(doc.lines) else ""
         before = line[: params.position.character]
