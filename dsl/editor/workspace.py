@@ -79,7 +79,10 @@ class PolicyWorkspace:
         return policy_root(path), None
 
     def _text(self, path: Path) -> str:
-        return self.overlay.get(path.resolve()) or path.read_text(encoding="utf-8")
+        resolved = path.resolve()
+        if resolved in self.overlay:  # an open file, maybe emptied: what the editor holds
+            return self.overlay[resolved]
+        return path.read_text(encoding="utf-8")
 
     def _files(self, folder: Path, pattern: str) -> list[Path]:
         found = {p.resolve() for p in folder.rglob(pattern)}
@@ -147,7 +150,7 @@ class PolicyWorkspace:
         table = self.symbols(path)
         if word in table:
             return table[word]
-        head, _, rest = word.partition(".")
+        _, _, rest = word.partition(".")
         if rest:  # `p.start`: a field of the item of a list
             return table.get(f"*.{rest.rsplit('.', 1)[-1]}")
         return None
