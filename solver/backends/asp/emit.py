@@ -377,6 +377,33 @@ def rule_uses(policy: ir.Policy) -> tuple[dict[ir.Expr, frozenset[str]], Counter
     return {k: frozenset(v) for k, v in uses.items()}, parents
 
 
+@dataclass(frozen=True)
+class Reads:
+    """The case facts a policy's program reads: no other fact need be built for a case."""
+
+    inputs: frozenset[str]
+    known: frozenset[str]
+    fields: frozenset[tuple[str, str]]  # (list, field)
+    fields_known: frozenset[tuple[str, str]]
+
+
+_READS: dict[int, tuple[ir.Policy, Reads]] = {}
+
+
+def reads(policy: ir.Policy) -> Reads:
+    hit = _READS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        nodes = {n for r in policy.rules for root in (*r.roots, *r.placeholders) for n in ir.walk(root)}
+        found = Reads(
+            frozenset({n.path for n in nodes if isinstance(n, ir.Input)} | {ir.LODGEMENT, ir.CATEGORY}),
+            frozenset(n.path for n in nodes if isinstance(n, ir.InputKnown)),
+            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.Field)),
+            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.FieldKnown)),
+        )
+        hit = _READS[id(policy)] = (policy, found)
+    return hit[1]
+
+
 def _program(policy: ir.Policy, batched: bool) -> str:
     uses, parents = rule_uses(policy)
     em = Emitter(batched, uses, parents)

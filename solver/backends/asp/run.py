@@ -14,7 +14,7 @@ import clingo
 
 from ....dsl import ir
 from ...case import CaseData
-from .emit import batch_program, program
+from .emit import batch_program, program, reads
 from .predicates import (
     CASE,
     FIELD,
@@ -51,16 +51,20 @@ def numbered_case_symbols(policy: ir.Policy, case: CaseData, number: int) -> lis
 
 
 def _case_facts(policy: ir.Policy, case: CaseData, preds: tuple[Predicate, ...], first: tuple[int, ...]):
-    """The facts of `predicates`' case vocabulary, built directly as Symbols (the same values that
-    `Predicate.symbol` encodes, without its per-field dispatch: this runs for every case of a batch)."""
+    """The facts of `predicates`' case vocabulary that the program reads (`emit.reads`), built
+    directly as Symbols (the same values that `Predicate.symbol` encodes, without its per-field
+    dispatch: this runs for every case of a batch)."""
     inp, known, item_p, field, field_known = (p.name for p in preds)
+    read = reads(policy)
     pre = [clingo.Number(n) for n in first]
     fn, num, text = clingo.Function, clingo.Number, clingo.String
     facts = []
     for f in policy.inputs:
         path = text(f.path)
-        facts.append(fn(inp, [*pre, path, _symbol(case.scalars[f.path])]))
-        facts.append(fn(known, [*pre, path, num(int(case.known[f.path]))]))
+        if f.path in read.inputs:
+            facts.append(fn(inp, [*pre, path, _symbol(case.scalars[f.path])]))
+        if f.path in read.known:
+            facts.append(fn(known, [*pre, path, num(int(case.known[f.path]))]))
     for lst in policy.lists:
         name = text(lst.name)
         for i, item in enumerate(case.items[lst.name]):
@@ -68,8 +72,10 @@ def _case_facts(policy: ir.Policy, case: CaseData, preds: tuple[Predicate, ...],
             facts.append(fn(item_p, [*pre, name, index]))
             for f in lst.fields:
                 path = text(f.path)
-                facts.append(fn(field, [*pre, name, index, path, _symbol(item.values[f.path])]))
-                facts.append(fn(field_known, [*pre, name, index, path, num(int(item.known[f.path]))]))
+                if (lst.name, f.path) in read.fields:
+                    facts.append(fn(field, [*pre, name, index, path, _symbol(item.values[f.path])]))
+                if (lst.name, f.path) in read.fields_known:
+                    facts.append(fn(field_known, [*pre, name, index, path, num(int(item.known[f.path]))]))
     return facts
 
 

@@ -219,7 +219,8 @@ class ColumnVerdicts:
                 results[rule.id] = STATUSES[code]
                 if rule.kind == "points":
                     awarded[rule.id] = int(self.awarded[rule.id][i])
-        values = {rid: tuple(_plain(v[i]) for v in self.values[rid]) for rid in results}
+        # without reasons (decide_columns(reasons=False)) no placeholder was computed
+        values = {rid: tuple(_plain(v[i]) for v in self.values[rid]) for rid in results if rid in self.values}
         return ir.Verdict(
             outcome=OUTCOME_CODES[int(self.outcome[i])],
             version=policy.versions[int(self.version[i])].name,
