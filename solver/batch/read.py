@@ -151,7 +151,9 @@ def _cell(f: ir.InputField, text: str) -> Any:
 
 
 def unflatten(policy: ir.Policy, flat: dict[str, Any], cells_are_text: bool) -> dict:
-    """A case file's dict from flattened columns (empty or null cells: left out)."""
+    """A case file's dict from flattened columns (empty or null cells: left out). Text cells are
+    read as CSV cells are (`true`, `42`), whatever the source: a Parquet file of text columns
+    reads like the CSV it came from; `cells_are_text` says every cell is (CSV)."""
     by_path = {f.path: f for f in policy.inputs}
     lists = {lst.name: lst for lst in policy.lists}
     data: dict[str, Any] = {}
@@ -163,11 +165,11 @@ def unflatten(policy: ir.Policy, flat: dict[str, Any], cells_are_text: bool) -> 
         if m and m["list"] in lists:
             lst = lists[m["list"]]
             f = next((x for x in lst.fields if x.path == m["field"]), None)
-            value = _cell(f, raw) if (f is not None and cells_are_text) else _plain(raw)
+            value = _cell(f, raw) if (f is not None and isinstance(raw, str)) else _plain(raw)
             items[lst.name].setdefault(int(m["index"]), {})[m["field"]] = value
             continue
         f = by_path.get(column)
-        value = _cell(f, raw) if (f is not None and cells_are_text) else _plain(raw)
+        value = _cell(f, raw) if (f is not None and isinstance(raw, str)) else _plain(raw)
         if column in lists and not cells_are_text:
             data[column] = value  # a nested list column
         elif "." in column:
