@@ -33,7 +33,7 @@ from ..decision import build_decision
 from .read import Row
 
 CHUNK_CLINGO = 200
-CHUNK_COLUMNAR = 20_000
+CHUNK_COLUMNAR = 5_000
 SAMPLE_EVERY = 100  # in verdicts-only mode, clingo decides every 100th row again (and each chunk's first)
 
 

@@ -92,14 +92,16 @@ class Emitter(ir.ExprVisitor):
 
     reader = "the ASP emitter"
 
-    def __init__(self, batched: bool = False, uses: dict[ir.Expr, frozenset[str]] | None = None,
+    def __init__(self, batched: bool = False, uses: dict[int, frozenset[str]] | None = None,
                  parents: Counter | None = None) -> None:  # fmt: skip
         self.batched = batched
+        # every table is keyed by node identity: hashing a frozen IR tree is deep, and the policy
+        # keeps its nodes alive while the program is emitted
         self.uses = uses or {}
         self.parents = parents if parents is not None else Counter()
-        self.ids: dict[ir.Expr, int] = {}
-        self.terms: dict[ir.Expr, Term] = {}
-        self.materialised: set[ir.Expr] = set()
+        self.ids: dict[int, int] = {}
+        self.terms: dict[int, Term] = {}
+        self.materialised: set[int] = set()
         self.lines: list[str] = []
         self.needs: set[tuple[int, str]] = set()
 
@@ -114,9 +116,7 @@ class Emitter(ir.ExprVisitor):
         return (CASE.text("C"),) if self.batched else ()
 
     def number(self, e: ir.Expr) -> int:
-        if e not in self.ids:
-            self.ids[e] = len(self.ids)
-        return self.ids[e]
+        return self.ids.setdefault(id(e), len(self.ids))
 
     def value_atom(self, e: ir.Expr, value: str) -> str:
         n = self.number(e)
@@ -124,22 +124,22 @@ class Emitter(ir.ExprVisitor):
 
     # --- the term of a node: inline, or a reference to its materialised atom
     def term(self, e: ir.Expr) -> Term:
-        cached = self.terms.get(e)
+        cached = self.terms.get(id(e))
         if cached is not None:
             return cached
         t = self.dispatch(e)
-        if e not in self.materialised and not _trivial(t):
-            shared = self.parents[e] > 1
+        if id(e) not in self.materialised and not _trivial(t):
+            shared = self.parents[id(e)] > 1
             big = len(t.text) > MAX_TERM_CHARS or len(t.body) > MAX_TERM_ATOMS
             if shared or big:
                 t = self.materialise(e, [t])
-        self.terms[e] = t
+        self.terms[id(e)] = t
         return t
 
     def materialise(self, e: ir.Expr, cases: list[Term]) -> Term:
         """Emit `v(N, Value) :- …` (or `w`) with one rule per alternative term; return the reference."""
         n = self.number(e)
-        self.materialised.add(e)
+        self.materialised.add(id(e))
         var = f"X{n}"
         guard = self.guard(e)
         label = type(e).__name__ + (f" {e.name}" if isinstance(e, ir.Named) else "")
@@ -159,7 +159,7 @@ class Emitter(ir.ExprVisitor):
 
     def guard(self, e: ir.Expr) -> tuple[str, ...]:
         """The in-force condition of the rules that read a node: nothing else needs its value."""
-        rules = self.uses.get(e)
+        rules = self.uses.get(id(e))
         if not rules:
             return ()
         if len(rules) == 1:
@@ -359,21 +359,30 @@ def _cached(policy: ir.Policy, batched: bool) -> str:
     return cached[1]
 
 
-def rule_uses(policy: ir.Policy) -> tuple[dict[ir.Expr, frozenset[str]], Counter]:
-    """Which rules read each node, and how many parent links each node has across the policy."""
-    uses: dict[ir.Expr, set[str]] = {}
+def rule_uses(policy: ir.Policy) -> tuple[dict[int, frozenset[str]], Counter]:
+    """Which rules read each node, and how many parent links each node has across the policy
+    (both keyed by node identity)."""
+    uses: dict[int, set[str]] = {}
     parents: Counter = Counter()
-    seen: set[ir.Expr] = set()
+    seen: set[int] = set()
     for rule in policy.rules:
-        roots = list(rule.roots) + [p for p in rule.placeholders if p not in rule.roots]
+        roots = list(rule.roots) + [p for p in rule.placeholders if all(p is not r for r in rule.roots)]
         for root in roots:
-            parents[root] += 1
-            for node in ir.walk(root):
-                uses.setdefault(node, set()).add(rule.id)
-                if node not in seen:
-                    seen.add(node)
-                    for child in node.children:
-                        parents[child] += 1
+            parents[id(root)] += 1
+            stack = [root]
+            visited: set[int] = set()
+            while stack:
+                node = stack.pop()
+                if id(node) in visited:
+                    continue
+                visited.add(id(node))
+                uses.setdefault(id(node), set()).add(rule.id)
+                first = id(node) not in seen
+                seen.add(id(node))
+                for child in node.children:
+                    if first:
+                        parents[id(child)] += 1
+                    stack.append(child)
     return {k: frozenset(v) for k, v in uses.items()}, parents
 
 
@@ -393,7 +402,7 @@ _READS: dict[int, tuple[ir.Policy, Reads]] = {}
 def reads(policy: ir.Policy) -> Reads:
     hit = _READS.get(id(policy))
     if hit is None or hit[0] is not policy:
-        nodes = {n for r in policy.rules for root in (*r.roots, *r.placeholders) for n in ir.walk(root)}
+        nodes = _nodes(policy)
         found = Reads(
             frozenset({n.path for n in nodes if isinstance(n, ir.Input)} | {ir.LODGEMENT, ir.CATEGORY}),
             frozenset(n.path for n in nodes if isinstance(n, ir.InputKnown)),
@@ -402,6 +411,18 @@ def reads(policy: ir.Policy) -> Reads:
         )
         hit = _READS[id(policy)] = (policy, found)
     return hit[1]
+
+
+def _nodes(policy: ir.Policy) -> list[ir.Expr]:
+    """Every node the rules read, each object once (by identity: no deep hashing)."""
+    out: dict[int, ir.Expr] = {}
+    stack = [root for r in policy.rules for root in (*r.roots, *r.placeholders)]
+    while stack:
+        node = stack.pop()
+        if id(node) not in out:
+            out[id(node)] = node
+            stack.extend(node.children)
+    return list(out.values())
 
 
 def _program(policy: ir.Policy, batched: bool) -> str:
