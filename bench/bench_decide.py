@@ -115,17 +115,23 @@ def main() -> None:
     n = len(cases)
 
     bare = child_cpu([sys.executable, "-c", "pass"], args.repeat)
-    child_cpu([sys.executable, "-m", "visarules", "decide", str(case_files()[0])], 1)  # fill the caches
-    cold = child_cpu([sys.executable, "-m", "visarules", "decide", str(case_files()[0]), "--format", "json"], args.repeat)
+    decide_cmd = [sys.executable, "-m", "visarules", "decide", str(case_files()[0]), "--format", "json"]
+    child_cpu(decide_cmd, 1)  # fill the caches
+    cold = child_cpu(decide_cmd, args.repeat)
     print(f"cold start: visa-rules decide {cold:.3f} s CPU; bare python {bare:.3f} s (baseline; x{cold / bare:.1f})")
 
     solve(policy, cases[0])  # warm: the program emitted once
     print(f"\n{n} cases ({len(worked)} worked, {len(generated)} generated), decisions with reasons, CPU time:")
     single_n = min(n, 150)
     python = per_cpu_second(n, lambda: [build_decision(policy, c, python_evaluate(policy, c), "python") for c in cases])
-    single = per_cpu_second(single_n, lambda: with_reasons(policy, cases[:single_n], [solve(policy, c) for c in cases[:single_n]]))  # noqa: E501
-    batched = per_cpu_second(n, lambda: [with_reasons(policy, cases[i : i + 200], solve_many(policy, cases[i : i + 200]))
-                                         for i in range(0, n, 200)])  # fmt: skip
+    few = cases[:single_n]
+    single = per_cpu_second(single_n, lambda: with_reasons(policy, few, [solve(policy, c) for c in few]))
+
+    def in_chunks() -> None:
+        for i in range(0, n, 200):
+            with_reasons(policy, cases[i : i + 200], solve_many(policy, cases[i : i + 200]))
+
+    batched = per_cpu_second(n, in_chunks)
     print(f"{'engine':<16} {'per CPU-s':>10} {'x python':>9}")
     for name, rate in (("python", python), ("clingo single", single), ("clingo batched", batched)):
         print(f"{name:<16} {rate:>10.0f} {rate / python:>9.2f}")
