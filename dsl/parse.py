@@ -21,7 +21,20 @@ _GRAMMAR = files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8
 
 @cache
 def _parser(start: str) -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", start=start, propagate_positions=True, maybe_placeholders=False)
+    """The LALR parser for a start symbol. Lark's own cache keeps its tables on disk (checked
+    against a hash of the grammar and options, rebuilt when stale or unreadable), so a process does
+    not build them afresh; the cache folder is the IR cache's (`loader.cache_dir`)."""
+    from .loader import cache_dir, cache_enabled
+
+    options = {"parser": "lalr", "start": start, "propagate_positions": True, "maybe_placeholders": False}
+    if cache_enabled():
+        folder = cache_dir() / "lark"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return Lark(_GRAMMAR, cache=str(folder / f"{start}.cache"), **options)
+        except OSError:  # an unwritable cache only costs speed
+            pass
+    return Lark(_GRAMMAR, **options)
 
 
 def _span(file: str, meta_or_token, line_offset: int = 0, col_offset: int = 0) -> Span:
