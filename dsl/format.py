@@ -48,15 +48,15 @@ INLINE = {
     "enum_member", "field_decl", "changeable", "scalar_type", "list_type", "param_entry", "column", "table_row",
     "sop_step", "step_inputs", "step_lost", "step_outcome", "dotted_name",
     "stage_clause", "from_clause", "until_clause", "for_clause", "applies_clause", "require", "concern", "stop",
-    "award", "outcome_text", "forall_cases", "forall_values", "same_except", "input_path",
+    "award", "defer", "outcome_text", "table_source", "forall_cases", "forall_values", "same_except", "input_path",
     "cites", "clause_cite", "sop_cite", "inferred_cite", "source_cite",
     "implies", "each_item", "if_", "or_", "and_", "not_", "compare", "in_table", "binary", "neg", "attr", "at",
-    "lookup", "of_case", "name", "call", "aggregate", "count", "atom",
+    "lookup", "of_case", "name", "call", "aggregate", "interval_aggregate", "count", "atom",
     "int_lit", "decimal_lit", "money_lit", "date_lit", "duration_lit", "string_lit", "true_lit", "false_lit",
     "value", "name_lit", "negint_lit",
 }  # fmt: skip
 KNOWN_CONSTRUCTS = frozenset({"start"} | set(BLOCKS) | INLINE)
-CALLS = {"call", "aggregate", "count"}  # NAME( with no space
+CALLS = {"call", "aggregate", "interval_aggregate", "count"}  # NAME( with no space
 NO_SPACE_BEFORE = {",", ")", "]", ":", "."}
 NO_SPACE_AFTER = {"(", "[", "."}
 DANGLING = {"then", "else"}  # a continuation after these is indented two more

@@ -65,10 +65,11 @@ def test_formatting_the_policy_and_proofs_keeps_the_ir(tmp_path: Path):
 
 @pytest.mark.parametrize("name", [p.name for p in (ROOT / "tests" / "dsl" / "good").glob("*.rules")])
 def test_formatting_a_test_policy_keeps_its_ir(tmp_path: Path, name: str):
-    source = ROOT / "tests" / "dsl" / "good" / name
-    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
-    shutil.copy(source, tmp_path / "a" / name)
-    (tmp_path / "b" / name).write_text(format_source(source.read_text(), name))
+    good = ROOT / "tests" / "dsl" / "good"
+    others = shutil.ignore_patterns(*(p.name for p in good.glob("*.rules") if p.name != name))
+    for side in ("a", "b"):  # the policy on its own, with the data files it reads (CSV tables)
+        shutil.copytree(good, tmp_path / side, ignore=others)
+    (tmp_path / "b" / name).write_text(format_source((good / name).read_text(), name))
     assert _without_positions(load_policy(tmp_path / "b")) == _without_positions(load_policy(tmp_path / "a"))
 
 

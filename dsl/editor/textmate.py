@@ -26,12 +26,12 @@ _GRAMMAR = files("visarules.dsl").joinpath("grammar.lark").read_text(encoding="u
 # How keywords are coloured; a keyword of the grammar in none of these is still a keyword.
 DECLARATIONS = {"policy", "version", "enum", "record", "input", "parameter", "table", "define", "rule", "sop",
                 "property", "points", "category", "key", "columns", "row", "step"}  # fmt: skip
-CONTROL = {"if", "then", "else", "require", "concern", "stop", "when", "applies", "forall", "implies"}
+CONTROL = {"if", "then", "else", "require", "concern", "stop", "defer", "when", "applies", "forall", "implies"}
 WORD_OPERATORS = {"and", "or", "not", "in", "at", "of", "each", "for", "where", "same", "except"}
 CONSTANTS = {"true", "false"}
 CITATIONS = {"cites", "SOP", "inferred"}
-FUNCTIONS = ("known", "min", "max", "sum", "count", "years", "months", "overlap", "points", "result", "assessed",
-             "awarded", "outcome")  # fmt: skip
+FUNCTIONS = ("known", "min", "max", "sum", "count", "covered", "years", "months", "overlap", "points", "result",
+             "assessed", "awarded", "outcome")  # fmt: skip
 # Lark terminal → the scope its tokens get
 TERMINALS = {
     "DATE": "constant.numeric.date",
@@ -110,8 +110,8 @@ def textmate_grammar() -> dict:
         },
         "outcome": {
             "name": "keyword.other.outcome.visa-rules",
-            "match": r"^\s*(?:not\s+met|met|raised|clear|stopped|passed|awarded)(?=\s*:)",
-        },  # noqa: E501
+            "match": rf"^\s*(?:{terminals['OUTCOME']})(?=\s*:)",  # the grammar's own outcome words
+        },
         "citation": {"name": "keyword.other.citation.visa-rules", "match": _words(CITATIONS & keywords)},
         "date": term("DATE", TERMINALS["DATE"]),
         "money": term("MONEY", TERMINALS["MONEY"]),

@@ -8,9 +8,9 @@ is checked:
     category        the category the case was decided under
     version         the instruction version's name (or the date it is in force from)
     points          the total (a number), or per category ({income: 6}: the categories given)
-    effects         {rule id: result}: met, not_met, raised, clear, stopped, passed, awarded,
+    effects         {rule id: result}: any result of the rule (met, not_met, raised, …),
                     or not_assessed, not_applicable, not_in_force
-    met, not_met, raised, clear, stopped, passed, awarded
+    met, not_met, raised, clear, stopped, passed, awarded, deferred, included
                     lists of rule ids with that result (the same as `effects`, shorter to write)
     not_assessed    every rule skipped after a stop (the whole list)
     not_applicable  every rule whose `applies when` does not hold (the whole list)
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 CASE_TEST_SUFFIXES = (".json", ".yaml", ".yml")
-RESULTS = ("met", "not_met", "raised", "clear", "stopped", "passed", "awarded")
+RESULTS = tuple(r for results in ir.EFFECT_OUTCOMES.values() for r in results)  # met, not_met, … awarded, …
 STATES = ("not_assessed", "not_applicable", "not_in_force")
 OUTCOMES = ir.DECISION_OUTCOMES
 EXPECT_KEYS = (

@@ -19,6 +19,8 @@ EFFECT_WORDS = {
     "stopped": "stopped",
     "passed": "passed",
     "awarded": "points",
+    "deferred": "deferred",
+    "included": "included",
     "not_assessed": "not assessed",
     "not_applicable": "not applicable",
     "not_in_force": "not in force",
@@ -26,7 +28,7 @@ EFFECT_WORDS = {
 MARK = {True: "✔", False: "✘", None: "•"}
 EFFECT_MARK = {
     "met": "✔", "passed": "✔", "clear": "✔", "awarded": "+",
-    "not_met": "✘", "stopped": "■", "raised": "!",
+    "not_met": "✘", "stopped": "■", "raised": "!", "deferred": "»", "included": "✔",
     "not_assessed": "–", "not_applicable": "–", "not_in_force": "–",
 }  # fmt: skip
 

@@ -45,7 +45,7 @@ def diff_cmd(
         if cases is not None:
             from dataclasses import replace
 
-            report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases)))
+            report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases, old_policy)))
     if format is Format.json:
         print(json.dumps(_diff_json(old, new, report), indent=2))
     else:

@@ -58,11 +58,33 @@ def diagnostic_json(d: Diagnostic) -> dict:
     }
 
 
-def schema_cmd(policy: Optional[Path] = PolicyOption) -> None:
+def schema_cmd(
+    policy: Optional[Path] = PolicyOption,
+    csv: bool = typer.Option(False, "--csv", help="Document the flattened CSV columns `batch` reads instead."),
+) -> None:
     """Print the JSON Schema of a case file, generated from the policy's input declarations."""
-    from ..solver.case import case_schema
+    from ..solver.case import case_schema, field_schema
+    from ..solver.case.schema import expected
 
-    print(json.dumps(case_schema(load_policy(policy)), indent=2))
+    pol = load_policy(policy)
+    if not csv:
+        print(json.dumps(case_schema(pol), indent=2))
+        return
+    from ..solver.batch import flat_columns
+
+    print("# The CSV columns of a caseload for `visa-rules batch` (and flat Parquet columns).")
+    print("# One case a row; an empty cell leaves a value out. A record's fields are `record.field`; a list's")
+    print("# items are `list[0].field`, `list[1].field`, … (as many as a case needs; an item is present when any")
+    print("# of its cells is filled). Yes/no cells: true/false. Dates: YYYY-MM-DD. Money: dollars and cents.")
+    print("column,required,expected,description")
+    for c in flat_columns(pol):
+        required = "no" if c.field.optional else ("if the item is present" if "[" in c.name else "yes")
+        what = expected(field_schema(pol, c.field) if not c.field.optional else field_schema(pol, c.field)["anyOf"][0])
+        print(",".join(_csv_cell(x) for x in (c.name, required, what, c.description)))
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
 
 
 def coverage_cmd(
