@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..analyses.explain import Explanation, Node, RuleExplanation
 from ..analyses.explain.whynot import Gap
 from ..analyses.whatif import ADVERSE, Alternative, Blocker, WhatIf
+
+if TYPE_CHECKING:
+    from .view import Context
 
 SECTIONS = ("why", "why_not", "what_if")
 
@@ -33,11 +37,13 @@ EFFECT_MARK = {
 
 @dataclass(frozen=True)
 class Report:
-    """What was asked for: the explanation, and the what-if search when requested."""
+    """What was asked for: the explanation, and the what-if search when requested; `context`
+    (which policy and tool, the SOP step names) when the caller has the policy at hand."""
 
     explanation: Explanation
     sections: tuple[str, ...]
     what_if: WhatIf | None = None
+    context: Context | None = None
 
 
 # ---------------------------------------------------------------- shared lines
