@@ -357,7 +357,7 @@ def _stage_name(number: int, rules: list[RuleExplanation], context: Context | No
     if len(rules) == 1 or steps[best] >= max(2, -(-len(rules) // 3)):  # shared by a third of the rules
         return context.step_titles.get(best, best[0])
     ranked = sorted(sops, key=lambda s: (-sops[s], min(order[k] for k in order if k[0] == s)))
-    return " · ".join(ranked[:3]) + (" · …" if len(ranked) > 3 else "")
+    return " · ".join(ranked[:2]) + (" · …" if len(ranked) > 2 else "")
 
 
 def _unique(name: str, earlier: list[str]) -> str:

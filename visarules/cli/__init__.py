@@ -17,6 +17,7 @@ from .explain import explain_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
+from .serve import serve_cmd
 
 app = typer.Typer(
     help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
@@ -35,6 +36,7 @@ app.command("asp")(asp_cmd)
 app.command("explain")(explain_cmd)
 app.command("prove")(prove_cmd)
 app.command("diff")(diff_cmd)
+app.command("serve")(serve_cmd)
 
 
 def main() -> None:
