@@ -281,7 +281,9 @@ async function decide() {
   status.classList.remove("busy");
   if (response.status === 422 || response.status === 413) {
     showProblems(await response.json());
-    status.textContent = "The case does not fit the policy: see the problems below.";
+    $("changes").hidden = true;
+    $("result").classList.add("stale"); // the last valid case's report, greyed out until the case is fixed
+    status.textContent = "The case does not fit the policy: see the problems below. The report is for the last valid case.";
     return;
   }
   if (!response.ok) {
@@ -291,6 +293,7 @@ async function decide() {
   const html = await response.text();
   showProblems(null);
   $("result").innerHTML = html; // rendered by the server's autoescaped templates
+  $("result").classList.remove("stale");
   const now = summarise();
   showChanges(state.previous, now, state.edit);
   state.previous = now;
