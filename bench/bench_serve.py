@@ -100,7 +100,7 @@ def responsiveness(url: str, slow: bytes, quick: bytes, rounds: int) -> tuple[li
             idle.append(time.perf_counter() - t)
             result: dict = {}
 
-            def run_slow() -> None:
+            def run_slow(result: dict = result) -> None:
                 start = time.perf_counter()
                 with httpx.Client(timeout=300) as other:
                     result["status"] = other.post(url + "/v1/explain?what_if=true&max=10", content=slow).status_code

@@ -69,7 +69,9 @@ def to_rich(report: Report) -> list:
     if "why" in v.sections:
         out.append("\n[bold underline]Why, stage by stage[/]")
         if v.hidden:
-            out.append(f"  [dim]{v.hidden} rules not in force for this case's category or lodgement date are not shown[/]")
+            out.append(
+                f"  [dim]{v.hidden} rules not in force for this case's category or lodgement date are not shown[/]"
+            )
         for s in v.stages:
             stage = Tree(f"[bold]{escape(s.name)}[/] [dim]({escape(s.summary)})[/]")
             for r in s.rules:

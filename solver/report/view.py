@@ -246,7 +246,9 @@ def _headline(e: Explanation, deciding: tuple[ViewRule, ...]) -> str:
     if e.outcome == "eligible":
         return "Every requirement in force is met and no concern was raised."
     n = len(deciding)
-    what = {"not_eligible": "decided against the applicant", "concerns": "raised a concern"}.get(e.outcome, "decided it")
+    what = {"not_eligible": "decided against the applicant", "concerns": "raised a concern"}.get(
+        e.outcome, "decided it"
+    )
     return f"{n} rule{'s' if n != 1 else ''} {what}." if n else ""
 
 
@@ -254,8 +256,10 @@ def _view_rule(r: RuleExplanation, e: Explanation, shortfall) -> ViewRule:
     want = {"require": True, "stop": False, "concern": False}.get(r.kind)
     window = ""
     if any(r.window):
-        window = "in force" + (f" from {r.window[0]}" if r.window[0] else "") + (
-            f" until {r.window[1]}" if r.window[1] else ""
+        window = (
+            "in force"
+            + (f" from {r.window[0]}" if r.window[0] else "")
+            + (f" until {r.window[1]}" if r.window[1] else "")
         )
     note = ""
     if r.effect == "not_assessed":
@@ -296,7 +300,9 @@ def _view_node(n: Node, want: bool | None) -> ViewNode:
         mark, tone = "✔", "good"
     else:
         mark, tone = "✘", "bad"
-    inner = want if n.kind in ("and", "or", "define") else (None if want is None else not want) if n.kind == "not" else None
+    inner = (
+        want if n.kind in ("and", "or", "define") else (None if want is None else not want) if n.kind == "not" else None
+    )
     return ViewNode(
         kind=n.kind,
         label=n.label,

@@ -78,7 +78,7 @@ def test_upload_read_the_margin_change_the_pay(server, page):
     assert "short by $0.01" in deciding.inner_text()
     assert page.locator("#result .what-if .alternatives li").count() >= 1
     assert page.locator("#result details.stage[open]").count() < page.locator("#result details.stage").count()
-    page.screenshot(path=str(ARTIFACTS / "page-not-eligible.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "page-not-eligible.png"))
 
     pay = page.locator('[data-field="employment.pay_per_hour"] input')
     assert pay.input_value() == "31.60"
@@ -87,7 +87,7 @@ def test_upload_read_the_margin_change_the_pay(server, page):
     changes = page.inner_text("#changes")
     assert "employment.pay_per_hour went from 31.60 to 31.61" in changes
     assert "not eligible → eligible" in changes
-    page.screenshot(path=str(ARTIFACTS / "page-eligible.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "page-eligible.png"))
 
     pay.fill("lots")
     page.wait_for_selector("#problems:not([hidden])")
