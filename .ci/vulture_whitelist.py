@@ -95,3 +95,4 @@ answer_schema, policy_summary, health, page, favicon, docs  # app.py routes
 _.model_config
 _.from_, _.by_category, _.instruction_version, _.date_of, _.action, _.must_hold, _.to, _.from_value, _.to_value
 _.schema_, _.lodgement_date, _.cross_checked_with, _.in_force_on_date, _.digest, _.version_in_force
+app_from_environment  # uvicorn imports it by path (serve --workers)

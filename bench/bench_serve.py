@@ -6,7 +6,7 @@ decisions made in-process (no HTTP) in the same run; the CPU seconds of the serv
 counted once it has exited) and of the clients. Then responsiveness: a slow what-if is sent and,
 while it runs, a plain decide; its latency is printed against an idle decide.
 
-Run: python bench/bench_serve.py [--clients 50] [--seconds 30]
+Run: python bench/bench_serve.py [--clients 50] [--seconds 30] [--workers 1]
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "visarules", "serve", "--port", str(port)],
+        [sys.executable, "-m", "visarules", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -122,6 +122,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     ap.add_argument("--rounds", type=int, default=5, help="slow what-if rounds for the responsiveness check")
     args = ap.parse_args()
     files = case_files()
@@ -141,7 +142,7 @@ def main() -> None:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = start_server(port)
+    server = start_server(port, args.workers)
     cpu_clients = time.process_time()
     try:
         latencies, errors, total = load(url, bodies, args.clients, args.seconds)
@@ -153,7 +154,10 @@ def main() -> None:
         server.wait(timeout=30)
     server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     p50, p95 = pct(latencies, 0.5), pct(latencies, 0.95)
-    print(f"{args.clients} clients x {args.seconds:.0f} s against POST /v1/decide ({len(files)} worked cases in turn)")
+    print(
+        f"{args.clients} clients x {args.seconds:.0f} s against POST /v1/decide ({len(files)} worked cases in turn), "
+        f"{args.workers} server worker(s)"
+    )
     print(f"  requests {total}, errors {errors}, throughput {total / args.seconds:.1f}/s")
     print(f"  latency p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
     print(f"  baseline: in-process decide, one at a time, median {base * 1000:.1f} ms (p50 is {p50 / base:.1f}x)")

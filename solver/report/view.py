@@ -373,11 +373,11 @@ def _unique(name: str, earlier: list[str]) -> str:
 def _stage_summary(rules: list[RuleExplanation]) -> str:
     counts = Counter(r.effect for r in rules)
     parts = []
-    for effect in EFFECT_WORDS:
+    for effect in [*EFFECT_WORDS, *sorted(set(counts) - set(EFFECT_WORDS))]:  # a new effect is counted too
         if counts[effect]:
             if effect == "awarded":
                 total = sum(r.points or 0 for r in rules if r.effect == "awarded")
                 parts.append(f"{total} point{'s' if total != 1 else ''}")
             else:
-                parts.append(f"{counts[effect]} {EFFECT_WORDS[effect]}")
+                parts.append(f"{counts[effect]} {EFFECT_WORDS.get(effect, effect.replace('_', ' '))}")
     return " · ".join(parts)

@@ -40,11 +40,11 @@ def explain_cmd(
     max_alternatives: int = typer.Option(3, "--max", min=1, help="With --what-if: how many alternatives at most."),
 ) -> None:
     """Explain a decision: the rule tree with facts, dated values and citations; --why-not; --what-if."""
+    from .. import __version__
     from ..dsl import load_policy
     from ..solver.analyses.explain import explain
     from ..solver.case import load_case, read_case_file
     from ..solver.decision import verdict
-    from .. import __version__
     from ..solver.report import Report, context_for, render_html, render_json, render_markdown, to_rich
 
     pol = load_policy(policy)

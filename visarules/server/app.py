@@ -30,7 +30,7 @@ from ..solver.report import render_fragment, render_html, report_css, to_json
 from .models import SCHEMAS, BatchRow, CaseProblems, DecisionModel, ExplanationModel, PolicyModel
 from .service import BatchLimit, Service, problems
 
-__all__ = ["create_app", "DEFAULT_MAX_BODY", "DEFAULT_MAX_ROWS"]
+__all__ = ["create_app", "app_from_environment", "DEFAULT_MAX_BODY", "DEFAULT_MAX_ROWS", "ENVIRONMENT"]
 
 DEFAULT_MAX_BODY = 1_000_000  # bytes: a case file is a few kilobytes; a batch of a few hundred cases fits
 DEFAULT_MAX_ROWS = 500
@@ -262,6 +262,26 @@ def create_app(
     return app
 
 
+# what `visa-rules serve --workers N` hands each worker process (uvicorn starts them by import path)
+ENVIRONMENT = ("VISA_RULES_SERVE_POLICY", "VISA_RULES_SERVE_MAX_BODY", "VISA_RULES_SERVE_MAX_ROWS")
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one worker of several: the policy folder and limits from the environment."""
+    import os
+
+    from .. import __version__
+    from ..dsl import load_policy
+
+    folder, body, rows = (os.environ.get(name, "") for name in ENVIRONMENT)
+    return create_app(
+        load_policy(Path(folder) if folder else None),
+        __version__,
+        max_body=int(body or DEFAULT_MAX_BODY),
+        max_rows=int(rows or DEFAULT_MAX_ROWS),
+    )
+
+
 def _body():
     """The raw request body, read as a case file is (so that decimals stay exact)."""
     from fastapi import Depends
@@ -289,10 +309,18 @@ def _mount_docs(app: FastAPI) -> None:
     from fastapi.openapi.docs import get_swagger_ui_html
 
     spec = importlib.util.find_spec("swagger_ui")
-    assets = Path(next(iter(spec.submodule_search_locations))) / "static" if spec and spec.submodule_search_locations else None
+    assets = (
+        Path(next(iter(spec.submodule_search_locations))) / "static"
+        if spec and spec.submodule_search_locations
+        else None
+    )
     if assets is not None and (assets / "swagger-ui-bundle.js").is_file():
         app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
-        js, css, icon = "/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css", "/docs-assets/favicon-32x32.png"
+        js, css, icon = (
+            "/docs-assets/swagger-ui-bundle.js",
+            "/docs-assets/swagger-ui.css",
+            "/docs-assets/favicon-32x32.png",
+        )
     else:
         js = css = icon = None
 

@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["DecisionModel", "ExplanationModel", "PolicyModel", "BatchRow", "CaseProblems", "SCHEMAS"]
 
 Outcome = Literal["eligible", "concerns", "not_eligible"]
-Effect = Literal["met", "not_met", "raised", "clear", "stopped", "passed", "awarded"]
-Status = Literal[Effect, "not_assessed", "not_applicable", "not_in_force"]
+# Effects and rule kinds are open: the language gains effects (the README lists them), and an answer
+# must not fail validation because a policy uses a new one.
+Effect = str  # met | not_met | raised | clear | stopped | passed | awarded | …
+Status = str  # an Effect, or not_assessed | not_applicable | not_in_force
 
 
 class _Model(BaseModel):
@@ -128,7 +130,7 @@ class InForce(_Model):
 class RuleExplanation(_Model):
     rule: str
     title: str
-    kind: Literal["require", "concern", "stop", "points"]
+    kind: str = Field(description="require | concern | stop | points | …")
     stage: int
     effect: Status
     text: str
@@ -150,7 +152,7 @@ class RuleExplanation(_Model):
 class Action(_Model):
     rule: str
     title: str
-    action: Literal["RFI", "PPI"]
+    action: str = Field(description="RFI | PPI")
     finding: str
     ask: str
     evidence: list[Fact]

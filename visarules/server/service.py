@@ -79,9 +79,7 @@ class Service:
 
         case = self.case(body, source)
         decided = verdict(self.policy, case, "clingo")
-        alternatives = (
-            what_if(self.policy, case, max_alternatives, current=decided) if "what_if" in sections else None
-        )
+        alternatives = what_if(self.policy, case, max_alternatives, current=decided) if "what_if" in sections else None
         return Report(explain(self.policy, case, decided, source), sections, alternatives, self.context)
 
     def batch(self, body: bytes, engine: str, max_rows: int) -> list[dict]:
