@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from . import ast, ir
-from .check import check, check_with_properties
+from .check import DataFile, DataFiles, check, check_with_properties
 from .diagnostics import Diagnostic, PolicyError, UserError
 from .parse import parse_module
 
@@ -28,8 +28,40 @@ def default_proofs_dir() -> Path:
 def load_policy(directory: str | Path | None = None) -> ir.Policy:
     """Parse and check every *.rules file under a folder; all problems are reported together."""
     root = Path(directory) if directory is not None else default_policy_dir()
-    sources, modules = _parse_all(_files(root, "*.rules", "policy"))
-    return check(modules, sources)
+    paths = _files(root, "*.rules", "policy")
+    sources, modules = _parse_all(paths)
+    data = read_data_files(root, paths, modules)
+    sources.update({f.name: f.text for f in data.values() if f.text is not None})
+    return check(modules, sources, data)
+
+
+def read_data_files(root: Path, paths: list[Path], modules: list[ast.Module]) -> DataFiles:
+    """The files the policy's tables are read from, each named relative to its policy file and
+    required to lie inside the policy folder (so that it ships, and is cached, with the policy)."""
+    by_name = {display_name(p): p for p in paths}
+    out: DataFiles = {}
+    for module in modules:
+        for d in module.decls:
+            if not isinstance(d, ast.TableDecl) or d.source is None:
+                continue
+            path = by_name[module.file].parent / d.source.path
+            name = display_name(path)
+            if not path.resolve().is_relative_to(root.resolve()):
+                out[(module.file, d.source.path)] = DataFile(name, None, "it is outside the policy folder")
+                continue
+            try:
+                text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is allowed
+            except FileNotFoundError:
+                out[(module.file, d.source.path)] = DataFile(name, None, "no such file")
+            except UnicodeDecodeError as err:
+                out[(module.file, d.source.path)] = DataFile(
+                    name, None, f"not UTF-8 text ({err.reason} at byte {err.start})"
+                )
+            except OSError as err:
+                out[(module.file, d.source.path)] = DataFile(name, None, err.strerror or str(err))
+            else:
+                out[(module.file, d.source.path)] = DataFile(name, text)
+    return out
 
 
 @dataclass(frozen=True)
@@ -69,7 +101,9 @@ def load_proofs(policy_dir: str | Path | None = None, proofs_dir: str | Path | N
     try:
         if problems:
             raise PolicyError(problems, sources)
-        policy, properties = check_with_properties(parsed["rules"], parsed["props"], sources)
+        data = read_data_files(policy_root, policy_files, parsed["rules"])
+        sources.update({f.name: f.text for f in data.values() if f.text is not None})
+        policy, properties = check_with_properties(parsed["rules"], parsed["props"], sources, data)
     except PolicyError as err:
         if any(d.span.file.endswith(".props") for d in err.diagnostics):
             raise ProofsError(err.diagnostics, err.sources) from None

@@ -115,6 +115,9 @@ class _ToAst(Transformer):
     def aggregate(self, meta, func, body, var, source, where=None):
         return ast.Aggregate(self.sp(meta), str(func), body, str(var), str(source), where)
 
+    def interval_aggregate(self, meta, func, start, end, var, source, where=None):
+        return ast.IntervalAggregate(self.sp(meta), str(func), start, end, str(var), str(source), where)
+
     def count(self, meta, var, source, where=None):
         return ast.Aggregate(self.sp(meta), "count", None, str(var), str(source), where)
 
@@ -156,8 +159,15 @@ class _ToAst(Transformer):
     def policy_decl(self, meta, title):
         return ast.PolicyDecl(self.sp(meta), _unquote(title))
 
-    def version_decl(self, meta, name, date, cites=()):
-        return ast.VersionDecl(self.sp(meta), _unquote(name), _date(date, self.sp(meta)), tuple(cites))
+    def version_decl(self, meta, name, date, *rest):
+        categories: tuple[str, ...] = ()
+        cites: tuple = ()
+        for clause in rest:
+            if clause and clause[0] == "for":  # ("for", names, span) from for_clause
+                categories = clause[1]
+            else:
+                cites = clause
+        return ast.VersionDecl(self.sp(meta), _unquote(name), _date(date, self.sp(meta)), tuple(cites), categories)
 
     def category_decl(self, meta, name, title=None):
         return ast.CategoryDecl(self.sp(meta), str(name), _unquote(title) if title else str(name))
@@ -219,14 +229,20 @@ class _ToAst(Transformer):
             cites, rest = rest[-1], rest[:-1]
         return ast.TableRow(self.sp(meta), key, tuple(rest), cites)
 
+    def table_source(self, meta, path, cites=()):
+        return ast.TableSource(self.sp(meta), _unquote(path), tuple(cites))
+
     def table_decl(self, meta, name, *rest):
         doc = ""
         if rest and isinstance(rest[0], Token):
             doc, rest = _unquote(rest[0]), rest[1:]
+        source = None
+        if rest and isinstance(rest[0], ast.TableSource):
+            source, rest = rest[0], rest[1:]
         key, rest = rest[0], rest[1:]
         columns = tuple(r for r in rest if isinstance(r, ast.Column))
         rows = tuple(r for r in rest if isinstance(r, ast.TableRow))
-        return ast.TableDecl(self.sp(meta), str(name), doc, key, columns, rows)
+        return ast.TableDecl(self.sp(meta), str(name), doc, key, columns, rows, source)
 
     def define_decl(self, meta, name, expr, doc=None):
         return ast.DefineDecl(self.sp(meta), str(name), expr, _unquote(doc) if doc else "")
@@ -323,6 +339,9 @@ class _ToAst(Transformer):
 
     def award(self, meta, category, expr):
         return ast.Effect(self.sp(meta), "points", expr, category=str(category))
+
+    def defer(self, meta, expr):
+        return ast.Effect(self.sp(meta), "defer", expr)
 
     def outcome_text(self, meta, outcome, text):
         outcome_name = re.sub(r"\s+", "_", str(outcome))

@@ -68,6 +68,11 @@ class Decision:
     def total_points(self) -> int:
         return sum(self.points.values())
 
+    @property
+    def deferred(self) -> tuple[Reason, ...]:
+        """Findings that defer a secondary applicant: the rest of the application goes on."""
+        return tuple(r for r in self.reasons if r.effect == "deferred")
+
     def to_json(self) -> dict:
         return {
             "outcome": self.outcome,
@@ -76,6 +81,7 @@ class Decision:
             "points": {"total": self.total_points, "by_category": dict(self.points)},
             "reasons": [r.to_json() for r in self.reasons],
             "concerns": [r.to_json() for r in self.concerns],
+            "deferred": [r.to_json() for r in self.deferred],
             "not_assessed": [{"rule": rid, "title": t} for rid, t in self.not_assessed],
             "not_applicable": [{"rule": rid, "title": t} for rid, t in self.not_applicable],
             "engine": self.engine,

@@ -1,6 +1,7 @@
 """Every back end in the registry agrees with the Python evaluator on a policy that uses every
 construct of the language (the registry is what --engine offers: a new back end joins here)."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def test_the_registry_names_three_readings():
 def features(tmp_path_factory):
     folder = tmp_path_factory.mktemp("features")
     (folder / "features.rules").write_text(FEATURES.read_text())
+    shutil.copytree(FEATURES.parent / "data", folder / "data")
     return load_policy(folder)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -153,6 +154,7 @@ def test_a_disagreement_with_clingo_raises(policy):
 def features(tmp_path_factory):
     folder = tmp_path_factory.mktemp("features")
     (folder / "features.rules").write_text(FEATURES.read_text())
+    shutil.copytree(FEATURES.parent / "data", folder / "data")
     return load_policy(folder)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from .types import BOOL, INT, Type
+from .types import BOOL, DURATION, INT, Type
 
 if TYPE_CHECKING:
     from .policy import Param, Table
@@ -263,9 +263,24 @@ class Aggregate(Expr):
     binds_items = True
 
 
+@dataclass(frozen=True)
+class Covered(Expr):
+    """The time covered by the union of the items' intervals, each from `start` up to (not
+    including) `end`, of the items where `where` holds: a day worked in two overlapping periods
+    counts once. An interval that ends on or before it starts covers nothing."""
+
+    list: str
+    start: Expr  # item scope, a date
+    end: Expr  # item scope, a date
+    where: Expr  # item scope (Const true when absent)
+    operands = ("start", "end", "where")
+    binds_items = True
+    type = DURATION
+
+
 EXPR_NODES: tuple[type[Expr], ...] = (
     Const, Input, InputKnown, Field, FieldKnown, Named, Not, Neg, Arith, Scale, FloorDiv,
-    Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, PointsOf,
+    Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, Covered, PointsOf,
 )  # fmt: skip
 
 # What each comparison operator means; the same table for Python values and Z3 terms alike.

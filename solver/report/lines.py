@@ -23,13 +23,15 @@ EFFECT_WORDS = {
     "stopped": "stopped",
     "passed": "passed",
     "awarded": "points",
+    "deferred": "deferred",
+    "included": "included",
     "not_assessed": "not assessed",
     "not_applicable": "not applicable",
     "not_in_force": "not in force",
 }
 EFFECT_MARK = {
     "met": "✔", "passed": "✔", "clear": "✔", "awarded": "+",
-    "not_met": "✘", "stopped": "■", "raised": "!",
+    "not_met": "✘", "stopped": "■", "raised": "!", "deferred": "»", "included": "✔",
     "not_assessed": "–", "not_applicable": "–", "not_in_force": "–",
 }  # fmt: skip
 
