@@ -242,8 +242,10 @@ def test_the_policy_at_a_date(client, policy):
     import datetime as dt
 
     when = dt.date.fromisoformat(day)
-    assert doc["version_in_force"]["name"] == policy.version_at(when).name
-    assert [v["in_force"] for v in doc["versions"]].count(True) == 1
+    members = policy.category_enum.members
+    for k, category in enumerate(members):
+        assert doc["version_in_force"][category] == policy.version_at(when, k).name
+        assert [category in v["in_force_for"] for v in doc["versions"]].count(True) == 1
     assert len(doc["rules"]) == len(policy.rules) and doc["tool_version"] == __version__
     for p, shown in zip(policy.params, doc["parameters"]):
         entry = p.entry_at(date_code(when))

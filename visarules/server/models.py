@@ -66,6 +66,7 @@ class DecisionModel(_Model):
     points: DecisionPoints
     reasons: list[Reason]
     concerns: list[Reason] = Field(description="the reasons whose concern was raised (RFI or PPI)")
+    deferred: list[Reason] = Field(description="findings that defer a secondary applicant (the rest goes on)")
     not_assessed: list[RuleRef] = Field(description="rules skipped because an earlier stage stopped the assessment")
     not_applicable: list[RuleRef] = Field(description="rules whose condition does not apply to this case")
     engine: str
@@ -272,7 +273,8 @@ class PolicyVersion(_Model):
     name: str
     from_: str = Field(alias="from")
     cites: list[str]
-    in_force: bool = Field(description="whether it is the version in force on the date asked about")
+    categories: list[str] = Field(description="the categories it is for")
+    in_force_for: list[str] = Field(description="the categories it is the version in force for, on the date")
 
 
 class PolicyRule(_Model):
@@ -326,7 +328,7 @@ class PolicyModel(_Model):
     digest: str = Field(description="a short hash of the policy's files")
     tool_version: str
     date: str
-    version_in_force: PolicyVersion | None
+    version_in_force: dict[str, str | None] = Field(description="per category: the version in force on the date")
     versions: list[PolicyVersion]
     categories: list[PolicyCategory]
     rules: list[PolicyRule]

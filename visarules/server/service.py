@@ -96,15 +96,15 @@ class Service:
     def policy_at(self, day: dt.date) -> dict:
         p = self.policy
         members = p.category_enum.members
-        in_force = p.version_at(day)
-        versions = [_version(v, v is in_force) for v in p.versions]
+        current = {m: p.version_at(day, k) for k, m in enumerate(members)}
+        versions = [_version(v, members, [m for m, c in current.items() if c is v]) for v in p.versions]
         code = date_code(day)
         return {
             "title": p.title,
             "digest": self.context.policy_digest,
             "tool_version": self.tool_version,
             "date": day.isoformat(),
-            "version_in_force": _version(in_force, True) if in_force else None,
+            "version_in_force": {m: (v.name if v else None) for m, v in current.items()},
             "versions": versions,
             "categories": [{"category": m, "label": lab} for m, lab in zip(members, p.category_enum.labels)],
             "rules": [
@@ -142,8 +142,14 @@ def problems(err: CaseError) -> dict:
     return {"error": "invalid_case", "source": err.source, "problems": list(err.problems), "message": err.render()}
 
 
-def _version(v: ir.Version, in_force: bool) -> dict:
-    return {"name": v.name, "from": v.start.isoformat(), "cites": [str(c) for c in v.cites], "in_force": in_force}
+def _version(v: ir.Version, members: tuple[str, ...], in_force_for: list[str]) -> dict:
+    return {
+        "name": v.name,
+        "from": v.start.isoformat(),
+        "cites": [str(c) for c in v.cites],
+        "categories": [members[c] for c in v.categories] if v.categories else list(members),
+        "in_force_for": in_force_for,
+    }
 
 
 def _parameter(p: ir.Policy, param: ir.Param, code: int) -> dict[str, Any]:

@@ -384,7 +384,8 @@ async function start() {
     fetch("/v1/policy").then((r) => r.json()),
   ]);
   state.schema = schema;
-  const version = policy.version_in_force ? `${policy.version_in_force.name}, in force today` : "no version in force today";
+  const current = Object.entries(policy.version_in_force).map(([c, v]) => `${c}: ${v || "none"}`).join("; ");
+  const version = `${current} (in force today)`;
   $("policy-info").textContent =
     `Policy: ${policy.title} (digest ${policy.digest}) · instructions: ${version} · visa-rules ${policy.tool_version}`;
   buildForm();
