@@ -129,8 +129,16 @@ def test_no_invitation_date_and_contract_terms(policy, example):
 
 def test_income_points_not_claimed_is_not_applicable(policy, example):
     # with 6 points claimed elsewhere (SOP smc_overall step 4 assesses unclaimed categories only under 6)
-    v = agree(policy, variant(example, claims_income_points=False, claims_qualification_points=True,
-                              qualification__type="doctorate", qualification__evidence="nz"))
+    v = agree(
+        policy,
+        variant(
+            example,
+            claims_income_points=False,
+            claims_qualification_points=True,
+            qualification__type="doctorate",
+            qualification__evidence="nz",
+        ),
+    )
     assert "smc.points.income" in v.not_applicable and "smc.points.income" not in v.results
 
 

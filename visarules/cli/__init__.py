@@ -19,6 +19,7 @@ from .generate import generate_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
+from .serve import serve_cmd
 
 app = typer.Typer(
     help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
@@ -39,6 +40,7 @@ app.command("prove")(prove_cmd)
 app.command("diff")(diff_cmd)
 app.command("batch")(batch_cmd)
 app.command("generate")(generate_cmd)
+app.command("serve")(serve_cmd)
 
 
 @app.callback()
