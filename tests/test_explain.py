@@ -196,11 +196,14 @@ def test_html_report_is_one_self_contained_file(policy):
     text = "".join(parser.text)
     outcome = [a for t, a in parser.tags if "data-outcome" in a]
     assert [a["data-outcome"] for a in outcome] == ["not_eligible"]
-    rules = {a["data-rule"]: a["data-effect"] for t, a in parser.tags if t == "section"}
-    assert rules["smc.employment.pay"] == "not_met" and len(rules) == len(policy.rules)
+    rules = {a["data-rule"]: a["data-effect"] for t, a in parser.tags if t == "details" and a.get("class") == "rule"}
+    in_force = {r.rule for r in e.rules if r.effect != "not_in_force"}
+    assert rules["smc.employment.pay"] == "not_met" and set(rules) == in_force  # rules not in force are hidden
     assert any(t == "ul" and a.get("class") == "tree" for t, a in parser.tags)
     assert "$47.41 < 1.5 × $31.61 = $47.415" in text
-    for cite in ("SR3.20(a)", 'SOP "Assess skilled employment SMC (SR3)" step 8c', "SR3.35"):
+    # each SOP named once per rule, its steps listed
+    assert text.count('SOP "Assess skilled employment SMC (SR3)" steps 6, 8a, 8b, 8c') >= 1
+    for cite in ("SR3.20(a)", "SR3.35"):
         assert cite in text
 
 

@@ -79,7 +79,7 @@ def test_markdown_report():
     r = run(UNDERPAID, "--format", "markdown", "--why", "--why-not")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("# Explanation: not eligible")
-    assert "## Why not" in r.stdout and "smc.employment.pay" in r.stdout
+    assert "## What decided it" in r.stdout and "smc.employment.pay" in r.stdout
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])

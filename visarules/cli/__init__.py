@@ -21,6 +21,7 @@ from .lsp import lsp_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
+from .serve import serve_cmd
 from .test import test_cmd
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.command("prove")(prove_cmd)
 app.command("diff")(diff_cmd)
 app.command("batch")(batch_cmd)
 app.command("generate")(generate_cmd)
+app.command("serve")(serve_cmd)
 app.command("test")(test_cmd)
 app.command("fmt")(fmt_cmd)
 app.command("lsp")(lsp_cmd)
