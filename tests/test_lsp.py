@@ -71,8 +71,8 @@ class Client:
 @pytest.fixture
 def server(tmp_path: Path):
     policy = tmp_path / "policy"
-    policy.mkdir()
-    shutil.copy(FEATURES, policy / "features.rules")
+    others = shutil.ignore_patterns(*(p.name for p in FEATURES.parent.glob("*.rules") if p != FEATURES))
+    shutil.copytree(FEATURES.parent, policy, ignore=others)  # with the data files it reads (CSV tables)
     client = Client(tmp_path)
     reply = client.request("initialize", {"processId": None, "rootUri": policy.as_uri(), "capabilities": {}})
     assert reply["result"]["capabilities"]["hoverProvider"]

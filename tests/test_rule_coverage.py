@@ -4,6 +4,7 @@ values and table rows a set of cases reaches, each uncovered item named with fil
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,9 @@ FEATURES = ROOT / "tests" / "dsl" / "good" / "features.rules"
 
 @pytest.fixture(scope="module")
 def features(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("features")
-    (folder / "features.rules").write_text(FEATURES.read_text(encoding="utf-8"))
+    folder = tmp_path_factory.mktemp("features") / "policy"
+    others = shutil.ignore_patterns(*(p.name for p in FEATURES.parent.glob("*.rules") if p != FEATURES))
+    shutil.copytree(FEATURES.parent, folder, ignore=others)  # with the data files it reads (CSV tables)
     return load_policy(folder)
 
 
@@ -58,7 +60,12 @@ def test_every_goal_is_listed_before_any_case(features):
     assert _item(report, "result", "f.concern").goals == ("raised", "clear")
     rate = [i for i in report.items if i.kind == "dated_value" and i.name.startswith("rate ")]
     assert [i.name for i in rate] == ["rate from 2023-01-01", "rate from 2024-01-01"]
-    assert {i.name for i in report.items if i.kind == "table_row"} == {"codes[100]", "codes[200]"}
+    rows = {i.name: i for i in report.items if i.kind == "table_row"}
+    assert set(rows) == {"codes[100]", "codes[200]", "levels[100]", "levels[200]", "levels[300]"}
+    # a row read from a CSV file is placed at its table's declaration
+    declared = FEATURES.read_text().splitlines().index(next(x for x in FEATURES.read_text().splitlines()
+                                                            if x.startswith("table levels"))) + 1  # fmt: skip
+    assert rows["levels[300]"].span.line == declared and rows["levels[300]"].span.file.endswith("features.rules")
     base = [i.name for i in report.items if i.kind == "branch" and i.name.startswith("f.base")]
     assert base == ["f.base #1 (when n_good > 1 → 3)", "f.base #2 (when n_good == 1 → 1)", "f.base #3 (otherwise → 0)"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import ast
 from ..check import check, check_with_properties
 from ..diagnostics import Diagnostic, PolicyError, Span
-from ..loader import default_policy_dir
+from ..loader import default_policy_dir, display_name, read_data_files
 from ..parse import parse_module
 
 __all__ = ["PolicyWorkspace", "Symbol", "policy_root", "word_at"]
@@ -28,7 +28,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 class Symbol:
     name: str  # as written where it is used: `median_wage`, `employment.pay_per_hour`, `smc.age`
     kind: str  # input, field, parameter, define, table, enum, member, record, category, rule, sop, property
-    span: Span  # its declaration
+    span: Span  # its declaration (the file named as `visa-rules check` names it: relative to here)
     detail: str  # one line: its type or title
     doc: str = ""
 
@@ -104,9 +104,10 @@ class PolicyWorkspace:
         for n, group in enumerate(groups):
             for p in group:
                 text = self._text(p)
-                sources[str(p)] = text
+                name = display_name(p)  # as `visa-rules check` names it (and the data files' reader)
+                sources[name] = text
                 try:
-                    module = parse_module(text, str(p))
+                    module = parse_module(text, name)
                 except PolicyError as e:
                     found[p] += e.diagnostics
                     syntax = True
@@ -115,14 +116,15 @@ class PolicyWorkspace:
                 parsed[n].append(module)
         if syntax:  # names in a file that does not parse are unknown: report the syntax first
             return found
+        data = read_data_files(policy_dir, groups[0], parsed[0])  # the CSV files tables are read from
         try:
             if proofs_dir is None:
-                check(parsed[0], sources)
+                check(parsed[0], sources, data)
             else:
-                check_with_properties(parsed[0], parsed[1], sources)
+                check_with_properties(parsed[0], parsed[1], sources, data)
         except PolicyError as e:
             for d in e.diagnostics:
-                found.setdefault(Path(d.span.file), []).append(d)
+                found.setdefault(Path(d.span.file).resolve(), []).append(d)
         return found
 
     # ------------------------------------------------------------ symbols
@@ -135,7 +137,7 @@ class PolicyWorkspace:
         for p in files:
             if p not in self.last_good:
                 try:
-                    self.last_good[p] = parse_module(self._text(p), str(p))
+                    self.last_good[p] = parse_module(self._text(p), display_name(p))
                 except PolicyError:
                     continue
             modules.append(self.last_good[p])

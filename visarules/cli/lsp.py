@@ -40,6 +40,9 @@ def build_server():
     def path_of(uri: str) -> Path:
         return Path(to_fs_path(uri) or uri)
 
+    def file_uri(file: str) -> str:
+        return from_fs_path(str(Path(file).resolve())) or file
+
     def span_range(span) -> lsp.Range:
         start = lsp.Position(max(span.line - 1, 0), max(span.column - 1, 0))
         if span.end_line and (span.end_line, span.end_column) > (span.line, span.column):
@@ -51,7 +54,7 @@ def build_server():
     def to_lsp(d: Diagnostic) -> lsp.Diagnostic:
         message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
         related = [
-            lsp.DiagnosticRelatedInformation(lsp.Location(from_fs_path(s.file) or s.file, span_range(s)), label)
+            lsp.DiagnosticRelatedInformation(lsp.Location(file_uri(s.file), span_range(s)), label)
             for label, s in d.related
         ]
         severity = lsp.DiagnosticSeverity.Error if d.severity == "error" else lsp.DiagnosticSeverity.Warning
@@ -102,7 +105,7 @@ def build_server():
         symbol = policy.lookup(path_of(doc.uri), doc.source, pos.line, pos.character)
         if symbol is None:
             return None
-        return lsp.Location(from_fs_path(symbol.span.file) or symbol.span.file, span_range(symbol.span))
+        return lsp.Location(file_uri(symbol.span.file), span_range(symbol.span))
 
     kinds = {
         "input": lsp.CompletionItemKind.Variable,
