@@ -37,7 +37,7 @@ def outputs(path: Path) -> dict:
     from visarules.solver.analyses.explain import explain
     from visarules.solver.analyses.whatif import what_if
     from visarules.solver.case import load_case, read_case_file
-    from visarules.solver.decision import decide, verdict
+    from visarules.solver.decision import build_decision, verdict
     from visarules.solver.report import Report, render_html, render_json, render_markdown, to_rich
 
     policy = _policy()
@@ -57,7 +57,7 @@ def outputs(path: Path) -> dict:
         "html": render_html(report),
     }
     return {
-        "decide": decide(policy, case).to_json(),
+        "decide": build_decision(policy, case, decided, "clingo").to_json(),  # as `decide` builds it
         "explain_sha256": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in texts.items()},
     }
 
