@@ -133,11 +133,12 @@ def _bound(max_items: int) -> str:
 
 def _git_spec(rev: str, folder: Path) -> tuple[str, Path] | None:
     """REV:PATH for a folder inside a git work tree, with the folder to run git in; None outside one."""
-    run = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-prefix"], capture_output=True, text=True)
+    ask = ["git", "-C", str(folder), "rev-parse", "--show-toplevel", "--show-prefix"]
+    run = subprocess.run(ask, capture_output=True, text=True)
     if run.returncode != 0:
         return None
-    prefix = run.stdout.strip().rstrip("/")
-    return f"{rev}:{prefix}", folder
+    top, prefix = (run.stdout.splitlines() + ["", ""])[:2]
+    return f"{rev}:{prefix.strip().rstrip('/')}", Path(top.strip())
 
 
 def _changed_since(rev: str, loaded, chosen, limits, builtins: bool):
