@@ -86,3 +86,38 @@ _ToAst.table_row
 _ToAst.true_lit
 _ToAst.until_clause
 _ToAst.version_decl
+
+# visa-rules serve: FastAPI calls the routes and exception handlers it registers; pydantic reads the
+# model fields (each is a key of the JSON it validates)
+
+bad_case, big_batch, bad_parameter, bad_request  # app.py exception handlers
+answer_schema, policy_summary, health, page, favicon, docs  # app.py routes
+_.model_config
+_.from_, _.by_category, _.instruction_version, _.date_of, _.action, _.must_hold, _.to, _.from_value, _.to_value
+_.schema_, _.lodgement_date, _.cross_checked_with, _.in_force_on_date, _.digest, _.version_in_force
+app_from_environment  # uvicorn imports it by path (serve --workers)
+_ToAst.interval_aggregate
+_ToAst.table_source
+_ToAst.defer
+
+# module-level __getattr__ (lazy imports) and typer's callback are called by Python and typer
+from visarules.solver.analyses.thresholds import Thresholds  # noqa: E402
+
+Thresholds.by_kind  # the test strategies' view of the thresholds
+_.__getattr__
+_._options
+
+# pytest calls the plugin's hooks and its items' methods by name (visarules/pytest_plugin.py)
+_.pytest_addoption
+_.pytest_configure
+_.pytest_collect_file
+_.collect
+_.runtest
+_.reportinfo
+# pygls calls the language server's handlers, registered by decorator (visarules/cli/lsp.py)
+_.did_open
+_.did_change
+_.did_close
+_.hover
+_.definition
+_.completion

@@ -7,8 +7,9 @@ problem as a positioned diagnostic), `ir` (the frozen, resolved IR every back en
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import ir
-from .check import check, check_with_properties
 from .diagnostics import CaseError, Diagnostic, PolicyError, Span, UserError
 from .ir import Policy
 from .loader import (
@@ -20,7 +21,22 @@ from .loader import (
     load_policy,
     load_proofs,
 )
-from .parse import parse_expression, parse_module
+
+if TYPE_CHECKING:
+    from .check import check, check_with_properties
+    from .parse import parse_expression, parse_module
+
+# The checker and the parser (with Lark) are imported when first asked for: a cached policy needs neither.
+_LAZY = {"check": "check", "check_with_properties": "check", "parse_module": "parse", "parse_expression": "parse"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ir",

@@ -75,6 +75,19 @@ class Aggregate(Expr):
 
 
 @dataclass(frozen=True)
+class IntervalAggregate(Expr):
+    """`covered(start, end for each var in source where cond)`: over a list's items, each an
+    interval of days from `start` up to (not including) `end`."""
+
+    func: str
+    start: Expr
+    end: Expr
+    var: str
+    source: str
+    where: Expr | None
+
+
+@dataclass(frozen=True)
 class Unary(Expr):
     op: str
     operand: Expr
@@ -156,6 +169,7 @@ class VersionDecl(Decl):
     name: str
     start: dt.date
     cites: tuple[Cite, ...]
+    categories: tuple[str, ...] = ()  # () for every category
 
 
 @dataclass(frozen=True)
@@ -227,12 +241,22 @@ class TableRow:
 
 
 @dataclass(frozen=True)
+class TableSource:
+    """Where a table's rows are read from: a CSV file, named relative to the policy file."""
+
+    span: Span
+    path: str
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True)
 class TableDecl(Decl):
     name: str
     doc: str
     key: Column
     columns: tuple[Column, ...]
     rows: tuple[TableRow, ...]
+    source: TableSource | None = None
 
 
 @dataclass(frozen=True)
@@ -248,7 +272,7 @@ class DefineDecl(Decl):
 @dataclass(frozen=True)
 class Effect:
     span: Span
-    kind: str  # require | concern | stop | points
+    kind: str  # require | concern | stop | points | defer
     expr: Expr
     category: str = ""
 
@@ -320,5 +344,6 @@ class PropertyDecl(Decl):
 
 
 EXPR_NODES: tuple[type[Expr], ...] = (
-    Literal, Name, Attr, At, Lookup, InTable, Call, Aggregate, Unary, Binary, IfThen, Implies, OfCase, EachItem,
+    Literal, Name, Attr, At, Lookup, InTable, Call, Aggregate, IntervalAggregate, Unary, Binary, IfThen, Implies,
+    OfCase, EachItem,
 )  # fmt: skip

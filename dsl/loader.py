@@ -1,18 +1,34 @@
 """Policy and proofs folders read from disk: every file parsed, then checked together.
 
 All problems of all files are reported at once; nothing is decided on a policy with errors.
+
+A checked policy is cached on disk (`policy_cache`), so a process that decides one case does not
+parse and check the whole policy again: the entry is keyed by a hash of every file under the
+policy folder (tables read from CSV files included), the names errors show them by, the tool's
+version and the source of this package (the IR's own classes). A corrupt or stale entry is
+ignored and rebuilt. The cache lives under `$XDG_CACHE_HOME/visa-rules` (default
+`~/.cache/visa-rules`); `VISA_RULES_NO_CACHE=1` bypasses it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import ast, ir
-from .check import check, check_with_properties
+from . import ir
 from .diagnostics import Diagnostic, PolicyError, UserError
-from .parse import parse_module
+
+if TYPE_CHECKING:
+    from . import ast
+    from .check import DataFiles
+
+NO_CACHE_ENV = "VISA_RULES_NO_CACHE"
 
 
 def default_policy_dir() -> Path:
@@ -25,11 +41,138 @@ def default_proofs_dir() -> Path:
     return Path(str(files("visarules.proofs")))
 
 
-def load_policy(directory: str | Path | None = None) -> ir.Policy:
-    """Parse and check every *.rules file under a folder; all problems are reported together."""
+def load_policy(directory: str | Path | None = None, *, cache: bool = True) -> ir.Policy:
+    """Parse and check every *.rules file under a folder; all problems are reported together.
+
+    With `cache` (and unless `VISA_RULES_NO_CACHE` is set) a checked policy is read from, or
+    written to, the on-disk cache; a policy with errors is never cached."""
     root = Path(directory) if directory is not None else default_policy_dir()
-    sources, modules = _parse_all(_files(root, "*.rules", "policy"))
-    return check(modules, sources)
+    paths = _files(root, "*.rules", "policy")
+    entry = policy_cache().entry(root, paths) if cache and cache_enabled() else None
+    if entry is not None:
+        cached = entry.read()
+        if cached is not None:
+            return cached
+    from .check import check  # only when the policy is not cached: the checker and Lark cost time
+
+    sources, modules = _parse_all(paths)
+    data = read_data_files(root, paths, modules)
+    sources.update({f.name: f.text for f in data.values() if f.text is not None})
+    policy = check(modules, sources, data)
+    if entry is not None:
+        entry.write(policy)
+    return policy
+
+
+# ---------------------------------------------------------------- the on-disk cache of checked policies
+
+
+def cache_enabled() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+def cache_dir() -> Path:
+    """Where visa-rules keeps its caches: `$XDG_CACHE_HOME/visa-rules`, else `~/.cache/visa-rules`."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "visa-rules"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One checked policy's place in the cache; reading never fails, writing never raises."""
+
+    path: Path
+
+    def read(self) -> ir.Policy | None:
+        """The cached policy, or None when there is none or it cannot be read (then it is rebuilt)."""
+        try:
+            with self.path.open("rb") as f:
+                policy = pickle.load(f)
+        except Exception:  # noqa: BLE001 - a corrupt or incompatible entry is rebuilt, never an error
+            return None
+        return policy if isinstance(policy, ir.Policy) else None
+
+    def write(self, policy: ir.Policy) -> None:
+        """Store atomically (a temporary file renamed into place), so a reader never sees half an entry."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(policy, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:  # a read-only or full disk only costs speed
+            pass
+
+
+@dataclass(frozen=True)
+class PolicyCache:
+    root: Path
+
+    def entry(self, policy_root: Path, rule_files: list[Path]) -> CacheEntry:
+        return CacheEntry(self.root / "policy" / f"{policy_key(policy_root, rule_files)}.pickle")
+
+
+def policy_cache() -> PolicyCache:
+    return PolicyCache(cache_dir())
+
+
+def policy_key(policy_root: Path, rule_files: list[Path]) -> str:
+    """A hash of everything a checked policy depends on: every file under its folder (by path and
+    content), the names diagnostics show the rule files by (they depend on the working folder),
+    the tool's version and the source of this package (which defines the IR's classes)."""
+    h = hashlib.sha256()
+    h.update(f"visa-rules {_tool_version()}\0".encode())
+    for path in sorted(Path(__file__).resolve().parent.rglob("*")):
+        if path.suffix in (".py", ".lark") and path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(p for p in policy_root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(policy_root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in rule_files:
+        h.update(display_name(path).encode() + b"\0")
+    return h.hexdigest()
+
+
+def _tool_version() -> str:
+    import sys
+
+    parent = sys.modules.get(__package__.rpartition(".")[0]) if __package__ else None
+    return str(getattr(parent, "__version__", "unknown"))  # visarules, which this package is part of
+
+
+def read_data_files(root: Path, paths: list[Path], modules: list[ast.Module]) -> DataFiles:
+    """The files the policy's tables are read from, each named relative to its policy file and
+    required to lie inside the policy folder (so that it ships, and is cached, with the policy)."""
+    from . import ast
+    from .check import DataFile
+
+    by_name = {display_name(p): p for p in paths}
+    out: DataFiles = {}
+    for module in modules:
+        for d in module.decls:
+            if not isinstance(d, ast.TableDecl) or d.source is None:
+                continue
+            path = by_name[module.file].parent / d.source.path
+            name = display_name(path)
+            if not path.resolve().is_relative_to(root.resolve()):
+                out[(module.file, d.source.path)] = DataFile(name, None, "it is outside the policy folder")
+                continue
+            try:
+                text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is allowed
+            except FileNotFoundError:
+                out[(module.file, d.source.path)] = DataFile(name, None, "no such file")
+            except UnicodeDecodeError as err:
+                out[(module.file, d.source.path)] = DataFile(
+                    name, None, f"not UTF-8 text ({err.reason} at byte {err.start})"
+                )
+            except OSError as err:
+                out[(module.file, d.source.path)] = DataFile(name, None, err.strerror or str(err))
+            else:
+                out[(module.file, d.source.path)] = DataFile(name, text)
+    return out
 
 
 @dataclass(frozen=True)
@@ -52,6 +195,8 @@ class ProofsError(PolicyError):
 
 def load_proofs(policy_dir: str | Path | None = None, proofs_dir: str | Path | None = None) -> Proofs:
     """Parse and check a policy and a proofs folder together; every problem is reported at once."""
+    from .check import check_with_properties
+
     policy_root = Path(policy_dir) if policy_dir is not None else default_policy_dir()
     proofs_root = Path(proofs_dir) if proofs_dir is not None else default_proofs_dir()
     policy_files = _files(policy_root, "*.rules", "policy")
@@ -69,7 +214,9 @@ def load_proofs(policy_dir: str | Path | None = None, proofs_dir: str | Path | N
     try:
         if problems:
             raise PolicyError(problems, sources)
-        policy, properties = check_with_properties(parsed["rules"], parsed["props"], sources)
+        data = read_data_files(policy_root, policy_files, parsed["rules"])
+        sources.update({f.name: f.text for f in data.values() if f.text is not None})
+        policy, properties = check_with_properties(parsed["rules"], parsed["props"], sources, data)
     except PolicyError as err:
         if any(d.span.file.endswith(".props") for d in err.diagnostics):
             raise ProofsError(err.diagnostics, err.sources) from None
@@ -79,6 +226,8 @@ def load_proofs(policy_dir: str | Path | None = None, proofs_dir: str | Path | N
 
 def _parse_all(paths: list[Path]) -> tuple[dict[str, str], list[ast.Module]]:
     """Every file parsed; the syntax errors of all of them raised together."""
+    from .parse import parse_module
+
     sources: dict[str, str] = {}
     modules = []
     problems: list[Diagnostic] = []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
@@ -21,7 +22,59 @@ _GRAMMAR = files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8
 
 @cache
 def _parser(start: str) -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", start=start, propagate_positions=True, maybe_placeholders=False)
+    """The LALR parser for a start symbol. Lark's own cache keeps its tables on disk (checked
+    against a hash of the grammar and options, rebuilt when stale or unreadable), so a process does
+    not build them afresh; the cache folder is the IR cache's (`loader.cache_dir`)."""
+    from .loader import cache_dir, cache_enabled
+
+    options = {"parser": "lalr", "start": start, "propagate_positions": True, "maybe_placeholders": False}
+    if cache_enabled():
+        folder = cache_dir() / "lark"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return Lark(_GRAMMAR, cache=str(folder / f"{start}.cache"), **options)
+        except OSError:  # an unwritable cache only costs speed
+            pass
+    return Lark(_GRAMMAR, **options)
+
+
+# The formatter reads the concrete tree (every token kept, keywords included) and the comments,
+# which the grammar ignores: a lexer callback hands them to the parse that is running.
+_comment_sink = threading.local()
+
+
+def _keep_comment(token: Token) -> Token:
+    sink = getattr(_comment_sink, "tokens", None)
+    if sink is not None:
+        sink.append(token)
+    return token
+
+
+@cache
+def _concrete_parser() -> Lark:
+    return Lark(
+        _GRAMMAR,
+        parser="lalr",
+        start="start",
+        keep_all_tokens=True,
+        propagate_positions=True,
+        maybe_placeholders=False,
+        lexer_callbacks={"COMMENT": _keep_comment},
+    )
+
+
+def parse_concrete(text: str, file: str) -> tuple[Tree, tuple[Token, ...]]:
+    """The concrete syntax tree of a file, every token kept, and its comments in order (for the
+    formatter). Raises PolicyError with a positioned diagnostic on bad syntax."""
+    comments: list[Token] = []
+    _comment_sink.tokens = comments
+    try:
+        tree = _concrete_parser().parse(text)
+    except UnexpectedInput as err:
+        raise PolicyError([syntax_error(err, text, file, _parser("start"))], {file: text}) from None
+    finally:
+        _comment_sink.tokens = None
+    return tree, tuple(comments)
 
 
 def _span(file: str, meta_or_token, line_offset: int = 0, col_offset: int = 0) -> Span:
@@ -115,6 +168,9 @@ class _ToAst(Transformer):
     def aggregate(self, meta, func, body, var, source, where=None):
         return ast.Aggregate(self.sp(meta), str(func), body, str(var), str(source), where)
 
+    def interval_aggregate(self, meta, func, start, end, var, source, where=None):
+        return ast.IntervalAggregate(self.sp(meta), str(func), start, end, str(var), str(source), where)
+
     def count(self, meta, var, source, where=None):
         return ast.Aggregate(self.sp(meta), "count", None, str(var), str(source), where)
 
@@ -156,8 +212,15 @@ class _ToAst(Transformer):
     def policy_decl(self, meta, title):
         return ast.PolicyDecl(self.sp(meta), _unquote(title))
 
-    def version_decl(self, meta, name, date, cites=()):
-        return ast.VersionDecl(self.sp(meta), _unquote(name), _date(date, self.sp(meta)), tuple(cites))
+    def version_decl(self, meta, name, date, *rest):
+        categories: tuple[str, ...] = ()
+        cites: tuple = ()
+        for clause in rest:
+            if clause and clause[0] == "for":  # ("for", names, span) from for_clause
+                categories = clause[1]
+            else:
+                cites = clause
+        return ast.VersionDecl(self.sp(meta), _unquote(name), _date(date, self.sp(meta)), tuple(cites), categories)
 
     def category_decl(self, meta, name, title=None):
         return ast.CategoryDecl(self.sp(meta), str(name), _unquote(title) if title else str(name))
@@ -219,14 +282,20 @@ class _ToAst(Transformer):
             cites, rest = rest[-1], rest[:-1]
         return ast.TableRow(self.sp(meta), key, tuple(rest), cites)
 
+    def table_source(self, meta, path, cites=()):
+        return ast.TableSource(self.sp(meta), _unquote(path), tuple(cites))
+
     def table_decl(self, meta, name, *rest):
         doc = ""
         if rest and isinstance(rest[0], Token):
             doc, rest = _unquote(rest[0]), rest[1:]
+        source = None
+        if rest and isinstance(rest[0], ast.TableSource):
+            source, rest = rest[0], rest[1:]
         key, rest = rest[0], rest[1:]
         columns = tuple(r for r in rest if isinstance(r, ast.Column))
         rows = tuple(r for r in rest if isinstance(r, ast.TableRow))
-        return ast.TableDecl(self.sp(meta), str(name), doc, key, columns, rows)
+        return ast.TableDecl(self.sp(meta), str(name), doc, key, columns, rows, source)
 
     def define_decl(self, meta, name, expr, doc=None):
         return ast.DefineDecl(self.sp(meta), str(name), expr, _unquote(doc) if doc else "")
@@ -323,6 +392,9 @@ class _ToAst(Transformer):
 
     def award(self, meta, category, expr):
         return ast.Effect(self.sp(meta), "points", expr, category=str(category))
+
+    def defer(self, meta, expr):
+        return ast.Effect(self.sp(meta), "defer", expr)
 
     def outcome_text(self, meta, outcome, text):
         outcome_name = re.sub(r"\s+", "_", str(outcome))

@@ -68,6 +68,11 @@ class Decision:
     def total_points(self) -> int:
         return sum(self.points.values())
 
+    @property
+    def deferred(self) -> tuple[Reason, ...]:
+        """Findings that defer a secondary applicant: the rest of the application goes on."""
+        return tuple(r for r in self.reasons if r.effect == "deferred")
+
     def to_json(self) -> dict:
         return {
             "outcome": self.outcome,
@@ -76,6 +81,7 @@ class Decision:
             "points": {"total": self.total_points, "by_category": dict(self.points)},
             "reasons": [r.to_json() for r in self.reasons],
             "concerns": [r.to_json() for r in self.concerns],
+            "deferred": [r.to_json() for r in self.deferred],
             "not_assessed": [{"rule": rid, "title": t} for rid, t in self.not_assessed],
             "not_applicable": [{"rule": rid, "title": t} for rid, t in self.not_applicable],
             "engine": self.engine,
@@ -124,14 +130,25 @@ def build_decision(policy: ir.Policy, case: CaseData, v: ir.Verdict, engine: str
 
 def render(policy: ir.Policy, case: CaseData, rule: ir.Rule, result: str, values: tuple) -> str:
     """A reason text with each placeholder shown in its unit ($, dates, months)."""
-    index = {p: i for i, p in enumerate(rule.placeholders)}
     out = []
-    for part in rule.template(result):
-        if isinstance(part, str):
-            out.append(part)
-        else:
-            out.append(format_value(policy, case, part, values[index[part]]))
+    for part, k in _template(rule, result):
+        out.append(part if isinstance(part, str) else format_value(policy, case, part, values[k]))
     return "".join(out)
+
+
+_TEMPLATES: dict[tuple[int, str], tuple[ir.Rule, tuple]] = {}
+
+
+def _template(rule: ir.Rule, result: str) -> tuple:
+    """A template's parts, each placeholder with its index in `rule.placeholders`; worked out once
+    per rule (hashing IR trees is deep, and a batch renders every rule's text for every case)."""
+    key = (id(rule), result)
+    hit = _TEMPLATES.get(key)
+    if hit is None or hit[0] is not rule:
+        index = {p: i for i, p in enumerate(rule.placeholders)}
+        parts = tuple((part, -1 if isinstance(part, str) else index[part]) for part in rule.template(result))
+        hit = _TEMPLATES[key] = (rule, parts)
+    return hit[1]
 
 
 def format_value(policy: ir.Policy, case: CaseData, e: ir.Expr, value: int | str) -> str:

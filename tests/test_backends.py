@@ -1,16 +1,17 @@
 """Every back end in the registry agrees with the Python evaluator on a policy that uses every
 construct of the language (the registry is what --engine offers: a new back end joins here)."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import ir, load_policy
 from visarules.solver.backends import registry
 from visarules.solver.case import load_case
+from visarules.testing import cases
 
 FEATURES = Path(__file__).parent / "dsl" / "good" / "features.rules"
 OTHERS = [name for name in registry.ENGINES if name != "python"]
@@ -33,6 +34,7 @@ def test_the_registry_names_three_readings():
 def features(tmp_path_factory):
     folder = tmp_path_factory.mktemp("features")
     (folder / "features.rules").write_text(FEATURES.read_text())
+    shutil.copytree(FEATURES.parent / "data", folder / "data")
     return load_policy(folder)
 
 

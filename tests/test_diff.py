@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import z3
 
 from visarules.dsl import load_policy
 from visarules.solver.analyses.diff import input_differences, windows
@@ -59,8 +58,10 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
 def test_a_rule_that_applies_differently_is_reported_even_when_no_outcome_changes(tmp_path):
     """A change of when a rule applies (here: not to 100 hours or more) changes no outcome and no
     points, but the rule's result: every window says so, with a witness on the boundary."""
-    new = copy_with(tmp_path, "smc/employment.rules", "  require employment.hours_per_week >= 30 or",
-                    "  applies when employment.hours_per_week < 100\n  require employment.hours_per_week >= 30 or")  # fmt: skip
+    old_line = "  require employment.hours_per_week >= 30 or"
+    new = copy_with(
+        tmp_path, "smc/employment.rules", old_line, "  applies when employment.hours_per_week < 100\n" + old_line
+    )
     r = run("diff", POLICY, new, "--format", "json", "--smtlib", tmp_path / "smt", "--out", tmp_path / "witnesses")
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)
@@ -101,7 +102,8 @@ def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
     assert not [w for w in report["windows"] if w["verdict"] == "unknown"]
     assert report["windows"][0]["verdict"] == "equivalent"  # lodged before the new median, nothing changes
     flipped = next(w for w in report["windows"] if w["from"] == "2024-02-28")
-    assert flipped["verdict"] == "less permissive" and not flipped["bug"]
+    # a higher median is mostly less permissive; a case it favours (both ways: incomparable) may exist
+    assert flipped["verdict"] in ("less permissive", "incomparable") and not flipped["bug"]
     worse = next(x for x in flipped["witnesses"] if x["direction"] == "worse")
     case = worse["case"]
     assert case["lodgement_date"] == "2024-02-28"  # shrunk to the window's first day

@@ -21,6 +21,8 @@ def test_there_are_bad_and_good_examples():
 
 def _load_single(tmp_path, file: Path):
     shutil.copy(file, tmp_path / file.name)
+    if (file.parent / "data").is_dir():  # the CSV files tables read, beside the policy file
+        shutil.copytree(file.parent / "data", tmp_path / "data")
     return load_policy(tmp_path)
 
 

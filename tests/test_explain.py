@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import load_policy
 from visarules.solver.analyses.explain import ExplainMismatch, explain
@@ -19,6 +19,7 @@ from visarules.solver.analyses.whatif import what_if
 from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decision import verdict
 from visarules.solver.report import SECTIONS, Report, render_html, render_json, render_markdown, to_json
+from visarules.testing import cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_FILES = sorted((ROOT / "tests" / "cases").glob("*.json"))
@@ -153,6 +154,7 @@ def test_a_disagreement_with_clingo_raises(policy):
 def features(tmp_path_factory):
     folder = tmp_path_factory.mktemp("features")
     (folder / "features.rules").write_text(FEATURES.read_text())
+    shutil.copytree(FEATURES.parent / "data", folder / "data")
     return load_policy(folder)
 
 
@@ -194,11 +196,14 @@ def test_html_report_is_one_self_contained_file(policy):
     text = "".join(parser.text)
     outcome = [a for t, a in parser.tags if "data-outcome" in a]
     assert [a["data-outcome"] for a in outcome] == ["not_eligible"]
-    rules = {a["data-rule"]: a["data-effect"] for t, a in parser.tags if t == "section"}
-    assert rules["smc.employment.pay"] == "not_met" and len(rules) == len(policy.rules)
+    rules = {a["data-rule"]: a["data-effect"] for t, a in parser.tags if t == "details" and a.get("class") == "rule"}
+    in_force = {r.rule for r in e.rules if r.effect != "not_in_force"}
+    assert rules["smc.employment.pay"] == "not_met" and set(rules) == in_force  # rules not in force are hidden
     assert any(t == "ul" and a.get("class") == "tree" for t, a in parser.tags)
     assert "$47.41 < 1.5 × $31.61 = $47.415" in text
-    for cite in ("SR3.20(a)", 'SOP "Assess skilled employment SMC (SR3)" step 8c', "SR3.35"):
+    # each SOP named once per rule, its steps listed
+    assert text.count('SOP "Assess skilled employment SMC (SR3)" steps 6, 8a, 8b, 8c') >= 1
+    for cite in ("SR3.20(a)", "SR3.35"):
         assert cite in text
 
 

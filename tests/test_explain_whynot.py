@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import ir
 from visarules.solver.analyses.explain import explain
@@ -18,6 +17,7 @@ from visarules.solver.analyses.explain.whynot import compare_margin
 from visarules.solver.backends.python import Evaluator
 from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decision import verdict
+from visarules.testing import cases
 
 CASES = Path(__file__).parent / "cases"
 
@@ -83,10 +83,11 @@ def test_fixed_term_too_short_and_the_other_ways_to_meet_the_term_rule(policy):
 
 
 def test_points_not_claimed(policy):
-    s = shortfalls(policy, "smc-wx-12-months-one-day-before-window")
+    # unclaimed income is assessed when the claims give under 6 (SOP smc_overall step 4); a doctorate gives 6
+    s = shortfalls(policy, "smc2-qual-doctorate-alone-six-points")
     income = s["smc.points.income"]
     assert income.effect == "not_applicable" and income.summary == "not applicable, so 0 of a possible 6 points"
-    assert [leaf.text for leaf in leaves(income)] == ["claims_income_points is no; it must be yes"]
+    assert [leaf.text for leaf in leaves(income)] == ["claims_income_points is no; it must be yes", "6 ≥ 6; over by 1"]
 
 
 def test_an_eligible_case_has_no_unmet_requirement(policy):

@@ -116,8 +116,8 @@ def test_work_period_with_an_end(policy, example):
 
 
 def test_work_before_the_first_median_wage_entry(policy, example):
-    v = agree(policy, variant(example, work__0__start="2017-06-01", work__0__pay_per_hour="36.44"))
-    assert v.points["work_experience"] == 3  # 1.5 × the first median, 24.29, is 36.435
+    v = agree(policy, variant(example, work__0__start="2017-06-01", work__0__pay_per_hour="48.58"))
+    assert v.points["work_experience"] == 3  # a 4-point income claimant's work: 2 × the first median, 24.29, is 48.58
 
 
 def test_no_invitation_date_and_contract_terms(policy, example):
@@ -128,7 +128,17 @@ def test_no_invitation_date_and_contract_terms(policy, example):
 
 
 def test_income_points_not_claimed_is_not_applicable(policy, example):
-    v = agree(policy, variant(example, claims_income_points=False))
+    # with 6 points claimed elsewhere (SOP smc_overall step 4 assesses unclaimed categories only under 6)
+    v = agree(
+        policy,
+        variant(
+            example,
+            claims_income_points=False,
+            claims_qualification_points=True,
+            qualification__type="doctorate",
+            qualification__evidence="nz",
+        ),
+    )
     assert "smc.points.income" in v.not_applicable and "smc.points.income" not in v.results
 
 
@@ -165,6 +175,9 @@ def _random_case(rng, example):
         employment__fixed_term_months=rng.choice([None, 6, 11, 12, 24]),
         employment__accreditation=rng.choice(["current", "expired_current_at_lodgement", "none", "suspended"]),
         claims_income_points=rng.random() < 0.6,
+        employment__contract_history_consistent=True,  # SR3.20(c)(ii)-(iv) shown, for a contract for services
+        employment__current_contracts_months=12,
+        employment__contract_work_sustainable=True,
     )
     work = []
     for _ in range(rng.randrange(6)):

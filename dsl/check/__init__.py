@@ -16,29 +16,36 @@ from .expressions import ExpressionChecker
 from .properties import PropertyChecker
 from .rules import check_rules
 from .scope import Diagnostics, Scope
+from .tables import DataFile, DataFiles
 
-__all__ = ["check", "check_with_properties", "Scope"]
+__all__ = ["check", "check_with_properties", "Scope", "DataFile", "DataFiles"]
 
 
-def check(modules: list[ast.Module], sources: dict[str, str]) -> ir.Policy:
-    policy, _, _ = _policy(modules, sources)
+def check(modules: list[ast.Module], sources: dict[str, str], data: DataFiles | None = None) -> ir.Policy:
+    """The checked policy; `data` holds the files its tables read (see `loader`)."""
+    policy, _, _ = _policy(modules, sources, data)
     return policy
 
 
 def check_with_properties(
-    modules: list[ast.Module], proof_modules: list[ast.Module], sources: dict[str, str]
+    modules: list[ast.Module],
+    proof_modules: list[ast.Module],
+    sources: dict[str, str],
+    data: DataFiles | None = None,
 ) -> tuple[ir.Policy, tuple[ir.Property, ...]]:
     """The policy, then the properties of a proofs folder with the policy's names in scope."""
-    policy, scope, exprs = _policy(modules, sources)  # a policy with errors is reported on its own first
+    policy, scope, exprs = _policy(modules, sources, data)  # a policy with errors is reported on its own first
     diags = exprs.diags
     properties = PropertyChecker(scope, exprs, diags).properties(proof_modules, policy)
     diags.raise_if_any(sources)
     return policy, properties
 
 
-def _policy(modules: list[ast.Module], sources: dict[str, str]) -> tuple[ir.Policy, Scope, ExpressionChecker]:
+def _policy(
+    modules: list[ast.Module], sources: dict[str, str], data: DataFiles | None
+) -> tuple[ir.Policy, Scope, ExpressionChecker]:
     diags = Diagnostics()
-    scope = declare(modules, diags)
+    scope = declare(modules, diags, data)
     exprs = ExpressionChecker(scope, diags)
     defines = exprs.resolve_defines()
     rules = check_rules(scope, exprs, diags)

@@ -9,11 +9,12 @@ from .. import ast, ir
 from ..diagnostics import Span
 from ..units import date_code, months_code
 from .scope import BASE_TYPES, Diagnostics, Reporter, Scope, suggest
+from .tables import DataFile, DataFiles, read_rows
 
 
-def declare(modules: list[ast.Module], diags: Diagnostics) -> Scope:
-    """The resolved declarations of a policy; problems go to `diags`."""
-    return Declarations(modules, diags).scope()
+def declare(modules: list[ast.Module], diags: Diagnostics, data: DataFiles | None = None) -> Scope:
+    """The resolved declarations of a policy (tables read from `data`); problems go to `diags`."""
+    return Declarations(modules, diags, data).scope()
 
 
 def cite(c: ast.Cite, sops: dict[str, ir.Sop], diags: Diagnostics) -> ir.Citation:
@@ -45,9 +46,10 @@ def cite(c: ast.Cite, sops: dict[str, ir.Sop], diags: Diagnostics) -> ir.Citatio
 class Declarations(Reporter):
     """Builds the Scope one kind of declaration at a time (later kinds read earlier ones)."""
 
-    def __init__(self, modules: list[ast.Module], diags: Diagnostics):
+    def __init__(self, modules: list[ast.Module], diags: Diagnostics, data: DataFiles | None = None):
         self.modules = modules
         self.diags = diags
+        self.data = data or {}
         self.decls: dict[type, list] = {}
         for m in modules:
             for d in m.decls:
@@ -317,6 +319,30 @@ class Declarations(Reporter):
                 continue
             rows: list[tuple[int | str, tuple[int | str, ...]]] = []
             keys: dict = {}
+            if d.source is not None:
+                if d.rows:
+                    self.error(
+                        d.rows[0].span,
+                        f"table {d.name} is read from {d.source.path}: it cannot list rows too",
+                        "put every row in the file, or write them all here",
+                    )
+                if not d.source.cites:
+                    self.error(
+                        d.source.span,
+                        f"table {d.name}: its data has no source",
+                        'add: from "file.csv" cites "where the data comes from"',
+                    )
+                data = self.data.get((d.span.file, d.source.path)) or DataFile(d.source.path, None, "not read")
+                for row_key, row_values, span in read_rows(d, data, (d.key.name, key_t), cols, self.enums, self.error):
+                    if row_key in keys:
+                        self.error(
+                            span,
+                            f"table {d.name}: the key {row_key} appears twice",
+                            related=[("first here", keys[row_key])],
+                        )
+                        continue
+                    keys[row_key] = span
+                    rows.append((row_key, row_values))
             for row in d.rows:
                 if len(row.values) != len(cols):
                     self.error(
@@ -338,7 +364,10 @@ class Declarations(Reporter):
                 present = tuple(v for v in values if v is not None)
                 if key is not None and len(present) == len(values):
                     rows.append((key, present))
-            tables[d.name] = ir.Table(d.name, d.doc, key_t, tuple((c, t) for c, t in cols), tuple(rows))
+            source, cites = (
+                ("", ()) if d.source is None else (d.source.path, tuple(self._cite(c) for c in d.source.cites))
+            )
+            tables[d.name] = ir.Table(d.name, d.doc, key_t, tuple(cols), tuple(rows), source, cites)
         return tables
 
     def _versions(self) -> tuple[ir.Version, ...]:
@@ -350,10 +379,38 @@ class Declarations(Reporter):
                 "the policy declares no instruction version",
                 'add: version "name" from YYYY-MM-DD cites SR3.10',
             )
-        for a, b in zip(decls, decls[1:]):
-            if a.start == b.start:
-                self.error(b.span, f"two instruction versions start on {b.start}", related=[("the other one", a.span)])
-        return tuple(ir.Version(v.name, v.start, tuple(self._cite(c) for c in v.cites)) for v in decls)
+        members = self.enums["Category"].members
+        versions = []
+        for v in decls:
+            unknown = [c for c in v.categories if c not in members]
+            for c in unknown:
+                self.error(v.span, f"version {v.name!r}: '{c}' is not a Category", "members: " + ", ".join(members))
+            indexes = tuple(members.index(c) for c in v.categories if c in members)
+            versions.append(ir.Version(v.name, v.start, tuple(self._cite(c) for c in v.cites), indexes))
+        spans = {id(v): d.span for v, d in zip(versions, decls)}
+        named: dict[str, Span] = {}
+        for v, d in zip(versions, decls):
+            if v.name in named:  # a reason names its version: the name must say which one
+                self.error(
+                    d.span, f"two instruction versions are named {v.name!r}", related=[("the other one", named[v.name])]
+                )
+            named.setdefault(v.name, d.span)
+        for i, member in enumerate(members):
+            own = [v for v in versions if v.covers(i)]
+            if versions and not own:
+                self.error(
+                    spans[id(versions[0])],
+                    f"no instruction version is in force for {member}",
+                    f"add a version for {member}, or one without 'for'",
+                )
+            for a, b in zip(own, own[1:]):
+                if a.start == b.start:
+                    self.error(
+                        spans[id(b)],
+                        f"two instruction versions of {member} start on {b.start}",
+                        related=[("the other one", spans[id(a)])],
+                    )
+        return tuple(versions)
 
 
 def _a(t: ir.Type) -> str:

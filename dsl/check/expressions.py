@@ -297,6 +297,24 @@ class ExpressionChecker(Visitor, Reporter):
         )
         return ir.Aggregate(e.func, e.source, body, where, body.type)
 
+    def _x_IntervalAggregate(self, e: ast.IntervalAggregate, env):
+        if e.func != "covered":
+            self.fail(
+                e.span,
+                f"unknown aggregate of intervals '{e.func}'",
+                "covered(p.start, p.end for each p in work): the time the items' intervals cover",
+            )
+        if e.source not in self.scope.list_by_name:
+            self.fail(e.span, f"'{e.source}' is not a list input", suggest(e.source, self.scope.list_by_name))
+        if env:
+            self.fail(
+                e.span, "an aggregate cannot be nested inside another list's item", "define it at the case level first"
+            )
+        inner = {e.var: e.source}
+        start, end = self.typed(e.start, inner, "date"), self.typed(e.end, inner, "date")
+        where = self.typed(e.where, inner, "bool") if e.where is not None else ir.Const(ir.BOOL, 1)
+        return ir.Covered(e.source, start, end, where)
+
     def _x_Implies(self, e: ast.Implies, env):
         self.fail(e.span, "'implies' can only be used in a property", "in a rule write: not A or B")
 
@@ -327,7 +345,7 @@ class ExpressionChecker(Visitor, Reporter):
         cond = self.typed(e.cond, env, "bool")
         then, orelse = self.expr(e.then, env), self.expr(e.orelse, env)
         then, orelse = self.unify(then, orelse, e)
-        return ir.If(cond, then, orelse)
+        return ir.If(cond, then, orelse, span=e.span)
 
     def unify(self, a, b, e):
         """Give two sides one type: an enum member takes its type from the other side."""
@@ -393,7 +411,7 @@ class ExpressionChecker(Visitor, Reporter):
         kind = left.type.kind
         if e.op not in ("==", "!=") and kind not in ORDERED_KINDS:
             self.fail(e.span, f"{left.type} values can only be compared with == or !=")
-        return ir.Compare(e.op, left, right)
+        return ir.Compare(e.op, left, right, span=e.span)
 
 
 # ---------------------------------------------------------------- helpers

@@ -13,6 +13,7 @@ from .expr import (
     BoolOp,
     Compare,
     Const,
+    Covered,
     Expr,
     Field,
     FieldKnown,
@@ -82,7 +83,7 @@ __all__ = [
     "Type", "BOOL", "INT", "MONEY", "DATE", "DURATION", "TEXT", "SCALAR_KINDS", "ORDERED_KINDS", "zero_of",
     # expressions
     "Expr", "Const", "Input", "InputKnown", "Field", "FieldKnown", "Named", "Not", "Neg", "Arith", "Scale",
-    "FloorDiv", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate", "PointsOf",
+    "FloorDiv", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate", "Covered", "PointsOf",
     "EXPR_NODES", "COMPARE_OPS", "walk",
     # declarations, rules, the policy
     "Citation", "Enum", "InputField", "InputList", "ParamEntry", "ParamWindow", "Param", "Table", "Version",

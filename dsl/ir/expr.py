@@ -9,11 +9,12 @@ anything computed from one). An `Aggregate` reads item-scoped operands but is it
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from .types import BOOL, INT, Type
+from ..diagnostics import Span
+from .types import BOOL, DURATION, INT, Type
 
 if TYPE_CHECKING:
     from .policy import Param, Table
@@ -208,11 +209,18 @@ class Arith(Expr):
     operands = ("left", "right")
 
 
+# Where a comparison or a choice was written, for rule coverage; not part of what a node means, so
+# two nodes written alike in two places are still equal.
+def _where() -> Span | None:
+    return field(default=None, compare=False, hash=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Compare(Expr):
     op: str  # >= > <= < == !=
     left: Expr
     right: Expr
+    span: Span | None = _where()
     operands = ("left", "right")
     type = BOOL
 
@@ -243,6 +251,7 @@ class If(Expr):
     cond: Expr
     then: Expr
     orelse: Expr
+    span: Span | None = _where()
     operands = ("cond", "then", "orelse")
 
     @property
@@ -263,9 +272,24 @@ class Aggregate(Expr):
     binds_items = True
 
 
+@dataclass(frozen=True)
+class Covered(Expr):
+    """The time covered by the union of the items' intervals, each from `start` up to (not
+    including) `end`, of the items where `where` holds: a day worked in two overlapping periods
+    counts once. An interval that ends on or before it starts covers nothing."""
+
+    list: str
+    start: Expr  # item scope, a date
+    end: Expr  # item scope, a date
+    where: Expr  # item scope (Const true when absent)
+    operands = ("start", "end", "where")
+    binds_items = True
+    type = DURATION
+
+
 EXPR_NODES: tuple[type[Expr], ...] = (
     Const, Input, InputKnown, Field, FieldKnown, Named, Not, Neg, Arith, Scale, FloorDiv,
-    Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, PointsOf,
+    Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, Covered, PointsOf,
 )  # fmt: skip
 
 # What each comparison operator means; the same table for Python values and Z3 terms alike.

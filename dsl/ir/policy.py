@@ -114,6 +114,8 @@ class Table:
     key_type: Type
     columns: tuple[tuple[str, Type], ...]
     rows: tuple[tuple[int | str, tuple[int | str, ...]], ...]  # (key, column values)
+    source: str = ""  # the CSV file the rows were read from ("" when written in the policy)
+    cites: tuple[Citation, ...] = ()  # where a CSV table's data comes from
 
     def column_index(self, column: str) -> int:
         return [c for c, _ in self.columns].index(column)
@@ -128,6 +130,10 @@ class Version:
     name: str
     start: dt.date
     cites: tuple[Citation, ...]
+    categories: tuple[int, ...] = ()  # indexes into the Category enumeration; () for every category
+
+    def covers(self, category: int) -> bool:
+        return not self.categories or category in self.categories
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ EFFECT_OUTCOMES = {
     "concern": ("raised", "clear"),
     "stop": ("stopped", "passed"),
     "points": ("awarded",),
+    "defer": ("deferred", "included"),  # a secondary applicant deferred: the outcome is not affected
 }
 
 
@@ -174,7 +181,7 @@ class Rule:
     until: dt.date | None
     categories: tuple[int, ...]  # indexes into the Category enumeration
     applies: Expr | None
-    kind: str  # require | concern | stop | points
+    kind: str  # require | concern | stop | points | defer
     expr: Expr
     points_category: str
     texts: tuple[tuple[str, tuple[str | Expr, ...]], ...]  # (outcome, template parts)
@@ -237,12 +244,17 @@ class Policy:
     def list_field(self, list_name: str, name: str) -> InputField:
         return self.list_by_name[list_name].field(name)
 
-    def version_at(self, day: dt.date) -> Version | None:
+    def version_at(self, day: dt.date, category: int) -> Version | None:
+        """The instructions in force for a category on a day: the latest of its versions begun."""
         current = None
         for v in self.versions:
-            if v.start <= day:
+            if v.start <= day and v.covers(category):
                 current = v
         return current
+
+    def versions_of(self, category: int) -> tuple[Version, ...]:
+        """A category's versions, in order of start: each in force until the next one starts."""
+        return tuple(v for v in self.versions if v.covers(category))
 
     def change_days(self) -> tuple[dt.date, ...]:
         """Every day on which the policy changes: a version or a dated value starts, a rule's

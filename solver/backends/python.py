@@ -152,6 +152,23 @@ class Evaluator(ir.ExprVisitor):
             return 0
         return max(chosen) if e.func == "max" else min(chosen)
 
+    def _Covered(self, e: ir.Covered, item):
+        # the union of the intervals, merged in order of start: the plainest reading
+        spans = sorted(
+            (self.eval(e.start, i), self.eval(e.end, i))
+            for i in range(len(self.case.items[e.list]))
+            if self.eval(e.where, i)
+        )
+        total, reach = 0, None
+        for start, end in spans:
+            if end <= start:
+                continue
+            if reach is None or start >= reach:
+                total, reach = total + end - start, end
+            elif end > reach:
+                total, reach = total + end - reach, end
+        return total
+
     def _PointsOf(self, e: ir.PointsOf, item):
         return self._points[e.category]
 
@@ -173,7 +190,9 @@ def evaluate(policy: ir.Policy, case: CaseData) -> ir.Verdict:
                 awarded[a.rule.id] = a.value
     # placeholders are read after every rule ran, so points(…) in a text shows the final total
     values = {rid: tuple(ev.eval(p) for p in policy.rule_by_id[rid].placeholders) for rid in results}
-    version = policy.version_at(case.lodgement)
+    version = policy.version_at(case.lodgement, case.scalars[ir.CATEGORY])
+    if version is None:  # the case loader rules this out
+        raise ValueError(f"no instruction version is in force on {case.lodgement} for this category")
     return ir.Verdict(
         outcome=ir.outcome_of(results),
         version=version.name,

@@ -32,6 +32,7 @@ BACKENDS: dict[str, Backend] = {
         Backend("clingo", "visarules.solver.backends.asp", "answer-set programming: the decision engine"),
         Backend("python", "visarules.solver.backends.python", "the IR read directly: the simplest reading"),
         Backend("z3", "visarules.solver.backends.smt", "SMT: every input bound, the decision read from a model"),
+        Backend("columnar", "visarules.solver.backends.columnar", "numpy over whole columns of cases: for caseloads"),
     )
 }
 DEFAULT = "clingo"

@@ -117,8 +117,9 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
             out.append(Item(values, k))
         items[lst.name] = tuple(out)
     lodgement = dt.date.fromisoformat(str(data["lodgement_date"])) if not problems else dt.date.min
-    if not problems and policy.version_at(lodgement) is None:
-        first = policy.versions[0].start
+    category = int(scalars.get("category", 0))
+    if not problems and policy.version_at(lodgement, category) is None:
+        first = policy.versions_of(category)[0].start
         problems.append(
             f"lodgement_date: {lodgement} is before the first instruction version this policy models ({first})"
         )

@@ -85,11 +85,24 @@ def case_schema(policy: Policy) -> dict:
 
 def schema_problems(policy: Policy, data: dict) -> list[str]:
     """Every way the case file's data does not fit the schema, one message per problem."""
-    validator = jsonschema.Draft202012Validator(
-        case_schema(policy), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = _validator(policy)
     errors = sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path)))
     return [_describe(err) for err in errors]
+
+
+_VALIDATORS: dict[int, tuple[Policy, jsonschema.Draft202012Validator]] = {}
+
+
+def _validator(policy: Policy) -> jsonschema.Draft202012Validator:
+    """The policy's validator, built once per policy object (a batch validates every row)."""
+    hit = _VALIDATORS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        hit = _VALIDATORS[id(policy)] = (
+            policy,
+            jsonschema.Draft202012Validator(case_schema(policy), format_checker=checker),
+        )
+    return hit[1]
 
 
 def _jsonable(x):

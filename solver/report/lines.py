@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..analyses.explain import Explanation, Node, RuleExplanation
+from ..analyses.explain import Explanation, RuleExplanation
 from ..analyses.explain.whynot import Gap
 from ..analyses.whatif import ADVERSE, Alternative, Blocker, WhatIf
+
+if TYPE_CHECKING:
+    from .view import Context
 
 SECTIONS = ("why", "why_not", "what_if")
 
@@ -19,47 +23,31 @@ EFFECT_WORDS = {
     "stopped": "stopped",
     "passed": "passed",
     "awarded": "points",
+    "deferred": "deferred",
+    "included": "included",
     "not_assessed": "not assessed",
     "not_applicable": "not applicable",
     "not_in_force": "not in force",
 }
-MARK = {True: "✔", False: "✘", None: "•"}
 EFFECT_MARK = {
     "met": "✔", "passed": "✔", "clear": "✔", "awarded": "+",
-    "not_met": "✘", "stopped": "■", "raised": "!",
+    "not_met": "✘", "stopped": "■", "raised": "!", "deferred": "»", "included": "✔",
     "not_assessed": "–", "not_applicable": "–", "not_in_force": "–",
 }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Report:
-    """What was asked for: the explanation, and the what-if search when requested."""
+    """What was asked for: the explanation, and the what-if search when requested; `context`
+    (which policy and tool, the SOP step names) when the caller has the policy at hand."""
 
     explanation: Explanation
     sections: tuple[str, ...]
     what_if: WhatIf | None = None
+    context: Context | None = None
 
 
 # ---------------------------------------------------------------- shared lines
-
-
-def node_line(n: Node, with_cites: bool = True) -> str:
-    line = n.label
-    if n.value:
-        line += (" = " if n.holds is None else ": ") + n.value
-    if n.detail:
-        line += f" — {n.detail}"
-    if n.doc and n.kind in ("define", "parameter", "table"):
-        line += f" ({n.doc})"
-    if n.note:
-        line += f" [{n.note}]"
-    if n.cites and with_cites:
-        line += " — cites " + "; ".join(n.cites)
-    return line
-
-
-def node_mark(n: Node) -> str:
-    return MARK[n.holds]
 
 
 def effect_summary(r: RuleExplanation) -> str:
@@ -67,19 +55,6 @@ def effect_summary(r: RuleExplanation) -> str:
         of = f" of a possible {r.max_points}" if r.max_points is not None else ""
         return f"{r.points} point{'s' if r.points != 1 else ''}{of}"
     return EFFECT_WORDS[r.effect]
-
-
-def rule_heading(r: RuleExplanation) -> str:
-    return f"{effect_summary(r)} — {r.rule}: {r.title}"
-
-
-def rule_source(r: RuleExplanation, e: Explanation) -> str:
-    window = ""
-    if any(r.window):
-        start = ("from " + r.window[0]) if r.window[0] else ""
-        end = (" until " + r.window[1]) if r.window[1] else ""
-        window = f"; the rule is in force {start}{end}"
-    return f"cites {'; '.join(r.cites)} — instructions {e.version}, in force from {e.version_from}{window}"
 
 
 def rule_uses(r: RuleExplanation) -> list[str]:
@@ -95,14 +70,6 @@ def rule_uses(r: RuleExplanation) -> list[str]:
         for t in r.tables
     ]
     return out
-
-
-def not_reached(r: RuleExplanation) -> str:
-    if r.effect == "not_assessed":
-        return f"not assessed: {r.blocked_by} stopped the assessment at an earlier stage"
-    if r.effect == "not_in_force":
-        return "not in force for this case's category or lodgement date"
-    return ""
 
 
 def gap_line(g: Gap) -> str:

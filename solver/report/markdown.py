@@ -1,27 +1,13 @@
-"""An explanation as Markdown."""
+"""An explanation as Markdown, in the order of the view (`view`): outcome and what decided it,
+what would change it, then the justification stage by stage."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from ..analyses.explain import Node
-from ..analyses.explain.whynot import Gap
-from .lines import (
-    EFFECT_MARK,
-    Report,
-    blocker_line,
-    change_line,
-    gap_line,
-    node_line,
-    node_mark,
-    not_reached,
-    outcome_words,
-    points_line,
-    rule_heading,
-    rule_source,
-    rule_uses,
-)
+from .lines import Report, change_line
+from .view import View, ViewGap, ViewNode, ViewRule, build_view, cites_text
 
 
 def _md(text: str) -> str:
@@ -42,76 +28,105 @@ def _fenced(text: str, lang: str) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    e = report.explanation
-    lines = [f"# Explanation: {outcome_words(e.outcome)}", ""]
+    v = build_view(report.explanation, report.sections, report.what_if, report.context)
+    lines = [f"# Explanation: {v.outcome_words}", ""]
+    if v.headline:
+        lines += [v.headline, ""]
     lines += [
-        f"- **Case:** {_md(e.source)}",
-        f"- **Outcome:** {outcome_words(e.outcome)} (category {e.category}, lodged {e.lodgement})",
-        f"- **Instructions:** {_md(e.version)}, in force from {e.version_from} (cites "
-        f"{_md('; '.join(e.version_cites))})",
-        f"- **Points:** {points_line(e)}",
-        "- **Decided by** clingo; every rule result cross-checked with the Python evaluator",
-        "",
+        f"- **Case:** {_md(v.source)}",
+        f"- **Category:** {_md(v.category_label or v.category)}, lodged {v.lodgement}",
+        f"- **Instructions:** {_md(v.version)}, in force from {v.version_from} (cites "
+        f"{_md(cites_text(v.version_cites))})",
     ]
-    if "why" in report.sections:
-        lines += ["## Why", ""]
-        stage = None
-        for r in e.rules:
-            if r.stage != stage:
-                stage = r.stage
-                lines += [f"### Stage {stage}", ""]
-            lines += [f"#### {EFFECT_MARK[r.effect]} {_md(rule_heading(r))}", ""]
-            if r.text:
-                lines += [f"> {_md(r.text)}", ""]
-            lines += [f"*{_md(rule_source(r, e))}*", ""]
-            if not_reached(r):
-                lines += [f"- {_md(not_reached(r))}", ""]
-                continue
-            if r.applies is not None:
-                lines += ["Applies when:", ""] + _md_tree(r.applies, 0) + [""]
-            if r.tree is not None:
-                lines += ["Decided by:", ""] + _md_tree(r.tree, 0) + [""]
-            uses = rule_uses(r)
-            if uses:
-                lines += ["Uses:", ""] + [f"- {_md(u)}" for u in uses] + [""]
-        lines += ["## Concerns and what to do", ""]
-        lines += [f"- **{a.kind}** {_md(a.rule)}: {_md(a.finding)} — {_md(a.ask)}" for a in e.actions] or ["- none"]
-        lines += [""]
-    if "why_not" in report.sections:
-        lines += ["## Why not", ""]
-        for s in e.shortfalls:
-            lines += [f"- **{_md(s.rule)}** ({_md(s.summary)}): {_md(s.title)} — cites {_md('; '.join(s.cites))}"]
-            for g in s.gaps:
-                lines += _md_gap(g, 1)
-        if not e.shortfalls:
-            lines += ["- nothing: every requirement is met and every points rule gave its most"]
-        lines += [""]
-    if report.what_if is not None:
-        w = report.what_if
-        lines += ["## What would change it", "", _md(w.note), ""]
-        for k, a in enumerate(w.alternatives, 1):
+    if v.points:
+        lines.append(f"- **Points:** {v.points_line}")
+    lines.append("- **Decided by** clingo; every rule result cross-checked with the Python evaluator")
+    if v.context:
+        lines.append(f"- **Produced by** {_md(v.produced_by)}")
+    lines += ["", "## What decided it", ""]
+    for r in v.deciding:
+        lines += _md_decisive(r)
+    if not v.deciding:
+        lines += ["No rule decided against the applicant.", ""]
+    if v.actions:
+        lines += ["### What to do", ""]
+        lines += [f"- **{a.kind}** {_md(a.rule)}: {_md(a.ask)}" for a in v.actions] + [""]
+    if v.improvable and "why_not" in v.sections:
+        lines += ["### Points not gained", ""]
+        for r in v.improvable:
+            lines += _md_decisive(r)
+    if v.what_if is not None:
+        lines += ["## What would change it", "", _md(v.what_if.note), ""]
+        for k, a in enumerate(v.alternatives, 1):
             lines += [
                 f"{k}. cost {a.cost}: {_md(change_line(a))} — decided again: {a.outcome} (clingo), "
                 f"{a.python_outcome} (Python)"
             ]
-        lines += [f"- {_md(blocker_line(b))}" for b in w.blockers]
-        for k, a in enumerate(w.alternatives, 1):
+        lines += [f"- {_md(b)}" for b in v.blockers]
+        for k, a in enumerate(v.alternatives, 1):
             lines += ["", f"Alternative {k} as a case file:", ""] + _fenced(
                 json.dumps(a.case, indent=2, ensure_ascii=False), "json"
             )
         lines += [""]
+    if "why" in v.sections:
+        lines += _md_stages(v)
     return "\n".join(lines)
 
 
-def _md_tree(n: Node, depth: int) -> list[str]:
-    out = [f"{'  ' * depth}- {node_mark(n)} {_md(node_line(n))}"]
+def _md_decisive(r: ViewRule) -> list[str]:
+    out = [f"**{r.mark} {_md(r.words)}** — {_md(r.rule)}: {_md(r.title)}", ""]
+    if r.text:
+        out += [f"> {_md(r.text)}", ""]
+    out += [line for g in r.gaps for line in _md_gap(g, 0)]
+    return out + [f"*cites {_md(cites_text(r.cites))}*", ""]
+
+
+def _md_stages(v: View) -> list[str]:
+    lines = ["## Why, stage by stage", ""]
+    if v.hidden:
+        lines += [f"{v.hidden} rules not in force for this case's category or lodgement date are not shown.", ""]
+    for s in v.stages:
+        lines += [f"### {_md(s.name)} ({s.summary})", ""]
+        for r in s.rules:
+            lines += [f"#### {r.mark} {_md(r.words)} — {_md(r.rule)}: {_md(r.title)}", ""]
+            if r.text:
+                lines += [f"> {_md(r.text)}", ""]
+            window = f"; the rule is {r.window}" if r.window else ""
+            lines += [f"*cites {_md(cites_text(r.cites))}{window}*", ""]
+            if r.note:
+                lines += [f"- {_md(r.note)}", ""]
+            for title, node in (("Applies when", r.applies), ("Decided by", r.tree)):
+                if node is not None:
+                    lines += [f"{title}:", ""] + _md_tree(node, 0) + [""]
+            if r.uses:
+                lines += ["Uses:", ""] + [f"- {_md(u)}" for u in r.uses] + [""]
+    return lines
+
+
+def node_text(n: ViewNode) -> str:
+    line = n.label
+    if n.value:
+        line += (" = " if n.tone == "value" else ": ") + n.value
+    if n.detail:
+        line += f" — {n.detail}"
+    if n.doc:
+        line += f" ({n.doc})"
+    if n.note:
+        line += f" [{n.note}]"
+    if n.cites:
+        line += " — cites " + cites_text(n.cites)
+    return line
+
+
+def _md_tree(n: ViewNode, depth: int) -> list[str]:
+    out = [f"{'  ' * depth}- {n.mark} {_md(node_text(n))}"]
     for c in n.children:
         out += _md_tree(c, depth + 1)
     return out
 
 
-def _md_gap(g: Gap, depth: int) -> list[str]:
-    out = [f"{'  ' * depth}- {_md(gap_line(g))}"]
-    for p in g.parts:
+def _md_gap(g: ViewGap, depth: int) -> list[str]:
+    out = [f"{'  ' * depth}- {_md(g.line)}"]
+    for p in g.children:
         out += _md_gap(p, depth + 1)
-    return out
+    return out + ([""] if depth == 0 else [])

@@ -1,94 +1,93 @@
-"""An explanation as a tree for the terminal (rich renderables)."""
+"""An explanation as a tree for the terminal (rich renderables), in the order of the view
+(`view`): outcome and what decided it, what would change it, then the justification by stage."""
 
 from __future__ import annotations
 
-from ..analyses.explain import Node
-from ..analyses.explain.whynot import Gap
-from .lines import (
-    EFFECT_MARK,
-    Report,
-    blocker_line,
-    change_line,
-    gap_line,
-    node_line,
-    node_mark,
-    not_reached,
-    outcome_words,
-    points_line,
-    rule_heading,
-    rule_source,
-    rule_uses,
-)
+from .lines import Report, change_line
+from .markdown import node_text
+from .view import ViewGap, ViewNode, ViewRule, build_view, cites_text
+
+_TONE = {"good": "green", "bad": "red", "neutral": "dim", "value": "dim"}
 
 
 def to_rich(report: Report) -> list:
-    """Renderables for a rich Console: a tree per rule, then why-not and what-if."""
+    """Renderables for a rich Console."""
     from rich.markup import escape
     from rich.tree import Tree
 
-    e = report.explanation
-    style = {"eligible": "bold green", "concerns": "bold yellow", "not_eligible": "bold red"}[e.outcome]
-    out: list = [
-        f"[bold]{escape(e.source)}[/]: [{style}]{outcome_words(e.outcome).upper()}[/]",
-        f"  category {escape(e.category)}, lodged {e.lodgement}",
-        f"  instructions: {escape(e.version)}, in force from {e.version_from} (cites "
-        f"{escape('; '.join(e.version_cites))})",
-        f"  points: {escape(points_line(e))}",
-        "  decided by clingo; every rule result cross-checked with the Python evaluator",
+    v = build_view(report.explanation, report.sections, report.what_if, report.context)
+    style = {"eligible": "bold green", "concerns": "bold yellow", "not_eligible": "bold red"}[v.outcome]
+    out: list = [f"[bold]{escape(v.source)}[/]: [{style}]{v.outcome_words.upper()}[/]"]
+    if v.headline:
+        out.append(f"  {escape(v.headline)}")
+    out += [
+        f"  category {escape(v.category_label or v.category)}, lodged {v.lodgement}",
+        f"  instructions: {escape(v.version)}, in force from {v.version_from} (cites "
+        f"{escape(cites_text(v.version_cites))})",
     ]
-    if "why" in report.sections:
-        out.append("\n[bold underline]Why[/]")
-        for r in e.rules:
-            tree = Tree(f"[bold]{EFFECT_MARK[r.effect]} {escape(rule_heading(r))}[/]")
-            if r.text:
-                tree.add(f"[italic]{escape(r.text)}[/]")
-            tree.add(f"[dim]{escape(rule_source(r, e))}[/]")
-            if not_reached(r):
-                tree.add(escape(not_reached(r)))
+    if v.points:
+        out.append(f"  points: {escape(v.points_line)}")
+    out.append("  decided by clingo; every rule result cross-checked with the Python evaluator")
+    if v.context:
+        out.append(f"  produced by {escape(v.produced_by)}")
 
-            def grow(parent, n: Node):
-                branch = parent.add(f"[bold]{node_mark(n)}[/] {escape(node_line(n))}")  # a mark, not a verdict
-                for c in n.children:
-                    grow(branch, c)
+    def grow(parent, n: ViewNode):
+        branch = parent.add(f"[bold {_TONE[n.tone]}]{n.mark}[/] {escape(node_text(n))}")
+        for c in n.children:
+            grow(branch, c)
 
-            for title, node in (("applies when", r.applies), ("decided by", r.tree)):
-                if node is not None:
-                    grow(tree.add(f"[bold]{title}[/]"), node)
-            uses = rule_uses(r)
-            if uses:
-                used = tree.add("[bold]uses[/]")
-                for u in uses:
-                    used.add(escape(u))
-            out.append(tree)
-        out.append("\n[bold underline]Concerns and what to do[/]")
-        out += [f"  [bold]{a.kind}[/] {escape(a.rule)}: {escape(a.finding)} — {escape(a.ask)}" for a in e.actions] or [
-            "  none"
-        ]
-    if "why_not" in report.sections:
-        out.append("\n[bold underline]Why not[/]")
-        for s in e.shortfalls:
-            tree = Tree(
-                f"[bold]{escape(s.rule)}[/] ({escape(s.summary)}): {escape(s.title)} [dim]cites "
-                f"{escape('; '.join(s.cites))}[/]"
-            )
+    def add_gap(parent, g: ViewGap):
+        branch = parent.add(escape(g.line))
+        for p in g.children:
+            add_gap(branch, p)
 
-            def add_gap(parent, g: Gap):
-                branch = parent.add(escape(gap_line(g)))
-                for p in g.parts:
-                    add_gap(branch, p)
+    def decisive(r: ViewRule) -> Tree:
+        tree = Tree(f"[bold]{r.mark} {escape(r.words)} — {escape(r.rule)}: {escape(r.title)}[/]")
+        if r.text:
+            tree.add(f"[italic]{escape(r.text)}[/]")
+        for g in r.gaps:
+            add_gap(tree, g)
+        tree.add(f"[dim]cites {escape(cites_text(r.cites))}[/]")
+        return tree
 
-            for g in s.gaps:
-                add_gap(tree, g)
-            out.append(tree)
-        if not e.shortfalls:
-            out.append("  nothing: every requirement is met and every points rule gave its most")
-    if report.what_if is not None:
-        w = report.what_if
-        out += ["\n[bold underline]What would change it[/]", f"  {escape(w.note)}"]
-        for k, a in enumerate(w.alternatives, 1):
+    out.append("\n[bold underline]What decided it[/]")
+    out += [decisive(r) for r in v.deciding] or ["  no rule decided against the applicant"]
+    if v.actions:
+        out.append("[bold]What to do[/]")
+        out += [f"  [bold]{a.kind}[/] {escape(a.rule)}: {escape(a.ask)}" for a in v.actions]
+    if v.improvable and "why_not" in v.sections:
+        out.append("[bold]Points not gained[/]")
+        out += [decisive(r) for r in v.improvable]
+    if v.what_if is not None:
+        out += ["\n[bold underline]What would change it[/]", f"  {escape(v.what_if.note)}"]
+        for k, a in enumerate(v.alternatives, 1):
             out.append(
                 f"  {k}. cost {a.cost}: {escape(change_line(a))} [dim](decided again: {a.outcome} by "
                 f"clingo and {a.python_outcome} by Python)[/]"
             )
-        out += [f"  [red]■[/] {escape(blocker_line(b))}" for b in w.blockers]
+        out += [f"  [red]■[/] {escape(b)}" for b in v.blockers]
+    if "why" in v.sections:
+        out.append("\n[bold underline]Why, stage by stage[/]")
+        if v.hidden:
+            out.append(
+                f"  [dim]{v.hidden} rules not in force for this case's category or lodgement date are not shown[/]"
+            )
+        for s in v.stages:
+            stage = Tree(f"[bold]{escape(s.name)}[/] [dim]({escape(s.summary)})[/]")
+            for r in s.rules:
+                tree = stage.add(f"[bold]{r.mark} {escape(r.words)} — {escape(r.rule)}: {escape(r.title)}[/]")
+                if r.text:
+                    tree.add(f"[italic]{escape(r.text)}[/]")
+                window = f"; the rule is {r.window}" if r.window else ""
+                tree.add(f"[dim]cites {escape(cites_text(r.cites))}{escape(window)}[/]")
+                if r.note:
+                    tree.add(escape(r.note))
+                for title, node in (("applies when", r.applies), ("decided by", r.tree)):
+                    if node is not None:
+                        grow(tree.add(f"[bold]{title}[/]"), node)
+                if r.uses:
+                    used = tree.add("[bold]uses[/]")
+                    for u in r.uses:
+                        used.add(escape(u))
+            out.append(stage)
     return out

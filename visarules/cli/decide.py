@@ -44,6 +44,8 @@ _MARK = {
     "stopped": "[red]■ stopped[/]",
     "passed": "[green]✔ passed[/]",
     "awarded": "[cyan]+ points[/]",
+    "deferred": "[yellow]» deferred[/]",
+    "included": "[green]✔ included[/]",
 }
 
 
@@ -66,6 +68,10 @@ def print_decision(d: Decision, source: str) -> None:
     if d.concerns:
         out.print("\n[yellow bold]Concerns to put to the applicant (RFI/PPI)[/]")
         for c in d.concerns:
+            out.print(f"  - {escape(c.rule)}: {escape(c.text)}")
+    if d.deferred:
+        out.print("\n[yellow bold]Secondary applicants deferred (the principal applicant's assessment goes on)[/]")
+        for c in d.deferred:
             out.print(f"  - {escape(c.rule)}: {escape(c.text)}")
     if d.not_assessed:
         out.print("\n[red bold]Not assessed (the assessment stopped earlier)[/]")

@@ -80,7 +80,7 @@ def diff_cmd(
             report = diff(old_policy, new_policy, limits, jobs=jobs or default_jobs(), on_window=show)
         cpu = _cpu() - started
         if cases is not None:
-            report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases)))
+            report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases, old_policy)))
         written = _write_witnesses(report, out_dir) if out_dir is not None else {}
     if format is Format.json:
         print(json.dumps(_diff_json(old, new, report, cpu, written), indent=2))

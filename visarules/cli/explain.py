@@ -40,11 +40,12 @@ def explain_cmd(
     max_alternatives: int = typer.Option(3, "--max", min=1, help="With --what-if: how many alternatives at most."),
 ) -> None:
     """Explain a decision: the rule tree with facts, dated values and citations; --why-not; --what-if."""
+    from .. import __version__
     from ..dsl import load_policy
     from ..solver.analyses.explain import explain
     from ..solver.case import load_case, read_case_file
     from ..solver.decision import verdict
-    from ..solver.report import Report, render_html, render_json, render_markdown, to_rich
+    from ..solver.report import Report, context_for, render_html, render_json, render_markdown, to_rich
 
     pol = load_policy(policy)
     case = load_case(pol, read_case_file(case_file), str(case_file))
@@ -57,7 +58,7 @@ def explain_cmd(
         from ..solver.analyses.whatif import what_if as search
 
         alternatives = search(pol, case, max_alternatives, current=decided)
-    report = Report(explain(pol, case, decided, str(case_file)), sections, alternatives)
+    report = Report(explain(pol, case, decided, str(case_file)), sections, alternatives, context_for(pol, __version__))
     if format is ExplainFormat.json:
         print(render_json(report))
     elif format is ExplainFormat.markdown:

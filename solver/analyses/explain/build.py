@@ -163,7 +163,8 @@ def _check_values(policy: ir.Policy, ev: Evaluator, verdict: ir.Verdict) -> None
 
 
 def _actions(rules: list[RuleExplanation]) -> tuple[Action, ...]:
-    """A raised concern needs evidence (RFI); an adverse finding must be put to the applicant (PPI)."""
+    """A raised concern needs evidence (RFI); an adverse finding must be put to the applicant (PPI);
+    a deferral is recorded and the assessment goes on (DEFER)."""
     out = []
     for r in rules:
         if r.effect == "raised":
@@ -180,4 +181,9 @@ def _actions(rules: list[RuleExplanation]) -> tuple[Action, ...]:
                 "finding and invite comment before deciding"
             )
             out.append(Action(r.rule, r.title, "PPI", r.text, ask, r.facts, r.cites))
+        elif r.effect == "deferred":
+            ask = (
+                "defer the secondary applicant: record why, tell the applicant, and go on with the principal applicant"
+            )
+            out.append(Action(r.rule, r.title, "DEFER", r.text, ask, r.facts, r.cites))
     return tuple(out)

@@ -129,7 +129,7 @@ class Action:
 
     rule: str
     title: str
-    kind: str  # RFI | PPI
+    kind: str  # RFI | PPI | DEFER
     finding: str  # the rule's reason text
     ask: str
     evidence: tuple[Fact, ...]

@@ -219,6 +219,11 @@ class Describer(ir.ExprVisitor):
             return f"count(each {e.list}[i]{where})"
         return f"{e.func}({inner.text(e.body)} for each {e.list}[i]{where})"
 
+    def _Covered(self, e: ir.Covered):
+        inner = Describer(self.policy, None)
+        where = "" if _always(e.where) else f" where {inner.text(e.where)}"
+        return f"covered({inner.text(e.start)}, {inner.text(e.end)} for each {e.list}[i]{where})"
+
     def _PointsOf(self, e: ir.PointsOf):
         return f"points({e.category})"
 

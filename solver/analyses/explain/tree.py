@@ -192,6 +192,29 @@ class JustificationTree(ir.ExprVisitor):
         detail = f"{counted} of {len(items)} {e.list} items counted" if items else f"{e.list} is empty"
         return Node("aggregate", self.desc(e, item), self.shown(e, item), None, detail, children=tuple(children))
 
+    def _v_Covered(self, e: ir.Covered, item):
+        """Each item's interval (as the rule clips it), counted or not; overlaps count once."""
+        items = self.case.items[e.list]
+        always = isinstance(e.where, ir.Const) and e.where.value == 1
+        children, counted = [], 0
+        for i in range(len(items)):
+            w = bool(self.ev.eval(e.where, i))
+            counted += w
+            parts = [] if always else [self.cond(e.where, i)]
+            if w:
+                parts += [n for n in (self.value(e.start, i), self.value(e.end, i)) if n is not None]
+            value = f"{self.shown(e.start, i)} to {self.shown(e.end, i)}" if w else ""
+            note = "counted" if w else "not counted"
+            children.append(
+                Node("item", f"{e.list}[{i}]", value, w, self._summary(e.list, i), note=note, children=tuple(parts))
+            )
+        detail = (
+            f"{counted} of {len(items)} {e.list} items counted; a day in two of them counts once"
+            if items
+            else f"{e.list} is empty"
+        )
+        return Node("aggregate", self.desc(e, item), self.shown(e, item), None, detail, children=tuple(children))
+
     def _v_PointsOf(self, e: ir.PointsOf, item):
         return Node(
             "points",

@@ -121,21 +121,36 @@ def _one_outcome(policy: ir.Policy) -> Obligation:
 
 
 def _consistent(policy: ir.Policy) -> list[Obligation]:
-    """Per instruction version, some case is eligible: the rules in force never all contradict."""
+    """Per instruction version, some case is eligible: the rules in force never all contradict.
+    Where categories have versions of their own, per category and each of its versions."""
+    if all(not v.categories for v in policy.versions):
+        return _consistent_in(policy.versions, None, "")
     out = []
-    versions = policy.versions
+    for c, member in enumerate(policy.category_enum.members):
+        out += _consistent_in(policy.versions_of(c), c, f"{member}.")
+    return out
+
+
+def _consistent_in(versions: tuple[ir.Version, ...], category: int | None, prefix: str) -> list[Obligation]:
+    out = []
     for i, v in enumerate(versions):
         until = versions[i + 1].start if i + 1 < len(versions) else None
-        formula = all_of(_lodged_from(v.start, until), ir.OutcomeIs(CASE, "eligible"))
+        conds = [_lodged_from(v.start, until), ir.OutcomeIs(CASE, "eligible")]
+        if category is not None:
+            conds.append(ir.CaseExpr(CASE, ir.Compare("==", _category(), ir.Const(_category().type, category))))
         out.append(
             _exists(
-                f"builtin.consistent.{v.start}",
+                f"builtin.consistent.{prefix}{v.start}",
                 f"Under {v.name}, the rules can all be met at once (some case is eligible)",
                 tuple(str(c) for c in v.cites),
-                formula,
+                all_of(*conds),
             )
         )
     return out
+
+
+def _category() -> ir.Input:
+    return ir.Input(ir.CATEGORY, ir.Type("enum", "Category"))
 
 
 # ---------------------------------------------------------------- 8: no dead rule, none shadowed

@@ -1,16 +1,34 @@
 """IR → an ASP program for clingo: text generated only from the IR, never from case data.
 
-Every expression node gets a number N. A case-level node's value is the atom `v(N, Value)`; a node
-evaluated per list item has `w(N, Item, Value)`. Rules then derive, in the same program, whether
-each policy rule is in force, blocked by an earlier stop, applicable and what it found, the points,
-the outcome, the instruction version and the values its reason text shows.
+Lean emission: an expression is an ASP *term* wherever clingo's integer arithmetic can say it —
+constants, inputs, fields, `+ - ×`, `not`, `and`/`or` (0/1 products), comparisons, `min`/`max`,
+`if` and whole-number division — so most IR nodes cost no atom and no ground rule of their own.
+Comparisons, `min`/`max` and `if` on whole numbers become exact integer formulas: with d = a - b,
+[d ≥ 0] = (|d+1| - |d| + 1)/2 (the numerator is 2 or 0), min = (a+b-|a-b|)/2 and
+if c then t else e = c·t + (1-c)·e. A node is *materialised* as the atom `v(N, Value)` (case-level)
+or `w(N, Item, Value)` (per list item) when clingo needs an atom for it (dated values, table
+look-ups, aggregates, points, anything on text), when several parents share it, or when its term
+would grow large; each materialised node is guarded by the rules that read it being in force, so
+a case never computes what no rule in force for it reads.
+
+Rules then derive, in the same program, whether each policy rule is in force, blocked by an
+earlier stop, applicable and what it found, the points, the outcome, the instruction version and
+the values its reason text shows.
+
+`program` is the one-case program (case facts `input(Path, Value)`, …); `batch_program` is the same
+program with a case number first in every case-dependent atom (`input(Case, Path, Value)`, …), so
+that many cases are grounded and solved in one clingo Control while the tables are grounded once.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 from ....dsl import ir
 from ....dsl.units import date_code
 from .predicates import (
+    CASE,
     FIELD,
     FIELD_KNOWN,
     INPUT,
@@ -26,204 +44,438 @@ from .predicates import (
     TABLE_CELL,
     TABLE_KEY,
     VERSION,
+    Predicate,
     quote,
 )
 
-SHOW = "\n" + "\n".join(f"#show {p.signature}." for p in SHOWN) + "\n"
-
-# The decision semantics (see dsl/ir/semantics.py), independent of any one policy.
-DECISION = f"""
-lodged(D) :- {INPUT.text('"lodgement_date"', "D", sep=", ")}.
-category(C) :- {INPUT.text('"category"', "C", sep=", ")}.
-blocked(R) :- rule_stage(R, K), fired(S), rule_stage(S, J), J < K.
-{NOT_ASSESSED.text("R")} :- in_force(R), blocked(R).
-{NOT_APPLICABLE.text("R")} :- in_force(R), not blocked(R), not applicable(R).
-fired(R) :- {RESULT.text("R", "stopped", sep=", ")}.
-not_eligible :- {RESULT.text("_", "not_met", sep=", ")}.
-not_eligible :- {RESULT.text("_", "stopped", sep=", ")}.
-has_concern :- {RESULT.text("_", "raised", sep=", ")}.
-{OUTCOME.text("not_eligible")} :- not_eligible.
-{OUTCOME.text("concerns")} :- has_concern, not not_eligible.
-{OUTCOME.text("eligible")} :- not not_eligible, not has_concern.
-"""
+# An inline term past these sizes is materialised instead (terms that repeat an operand, such as
+# min and max, would otherwise grow exponentially; and a rule joining many atoms grounds their
+# product when what-if analysis gives inputs several candidate values).
+MAX_TERM_CHARS = 160
+MAX_TERM_ATOMS = 3
 
 
 def _const(value: int | str) -> str:
     return quote(value) if isinstance(value, str) else str(value)
 
 
+@dataclass(frozen=True)
+class Term:
+    """An ASP term for a node's value, and the body literals that bind its variables."""
+
+    text: str
+    body: tuple[str, ...] = ()
+
+
+def _join(*bodies: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for body in bodies:
+        out.extend(b for b in body if b not in out)
+    return tuple(out)
+
+
+def _trivial(t: Term) -> bool:
+    """A constant, or one atom's variable: materialising it would only copy it."""
+    return len(t.body) <= 1 and (t.text.isidentifier() or t.text.lstrip("-").isdigit() or t.text.startswith('"'))
+
+
+def _ge0(d: str) -> str:
+    """[d >= 0] as an exact 0/1 term over whole numbers."""
+    return f"((|{d}+1|-|{d}|+1)/2)"
+
+
 class Emitter(ir.ExprVisitor):
-    """One method per IR node, each returning the ASP rules that define the node's value."""
+    """One method per IR node, each returning the node's `Term` (emitting rules when it materialises).
+
+    `batched` puts a case variable `C` first in every case-dependent atom; `uses` maps a node to the
+    ids of the policy rules that read it (for the in-force guards of materialised nodes)."""
 
     reader = "the ASP emitter"
 
-    def __init__(self) -> None:
-        self.ids: dict[ir.Expr, int] = {}
+    def __init__(self, batched: bool = False, uses: dict[int, frozenset[str]] | None = None,
+                 parents: Counter | None = None) -> None:  # fmt: skip
+        self.batched = batched
+        # every table is keyed by node identity: hashing a frozen IR tree is deep, and the policy
+        # keeps its nodes alive while the program is emitted
+        self.uses = uses or {}
+        self.parents = parents if parents is not None else Counter()
+        self.ids: dict[int, int] = {}
+        self.terms: dict[int, Term] = {}
+        self.materialised: set[int] = set()
         self.lines: list[str] = []
+        self.needs: set[tuple[int, str]] = set()
 
-    def node(self, e: ir.Expr) -> int:
-        """The number of a node, emitting it (and its children first) the first time it is seen."""
-        if e in self.ids:
-            return self.ids[e]
-        for child in e.children:
-            self.node(child)
-        n = len(self.ids)
-        self.ids[e] = n
-        label = f"  % {type(e).__name__}" + (f" {e.name}" if isinstance(e, ir.Named) else "")
-        self.lines.append(f"% n{n}:{label.strip()[1:]}")
-        self.lines.extend(self.dispatch(e, n))
-        return n
+    # --- atoms, with the case first when batched
+    def atom(self, pred: Predicate | str, *terms: str) -> str:
+        name = pred.name if isinstance(pred, Predicate) else pred
+        args = (("C",) if self.batched else ()) + terms
+        return f"{name}({','.join(args)})" if args else name
 
-    # --- helpers: the atom of a node's value, in the scope of the node that reads it
-    def ref(self, e: ir.Expr, var: str) -> str:
-        n = self.ids[e]
-        return f"v({n},{var})" if e.scope is None else f"w({n},I,{var})"
+    def case_domain(self) -> tuple[str, ...]:
+        """What binds the case variable in a rule whose body has nothing else."""
+        return (CASE.text("C"),) if self.batched else ()
 
-    def head(self, e: ir.Expr, n: int, value: str) -> str:
-        return f"v({n},{value})" if e.scope is None else f"w({n},I,{value})"
+    def number(self, e: ir.Expr) -> int:
+        return self.ids.setdefault(id(e), len(self.ids))
 
-    def rule(self, e: ir.Expr, n: int, value: str, *body: str) -> str:
-        return f"{self.head(e, n, value)} :- {', '.join(body)}." if body else f"{self.head(e, n, value)}."
+    def value_atom(self, e: ir.Expr, value: str) -> str:
+        n = self.number(e)
+        return self.atom("v", str(n), value) if e.scope is None else self.atom("w", str(n), "I", value)
+
+    # --- the term of a node: inline, or a reference to its materialised atom
+    def term(self, e: ir.Expr) -> Term:
+        cached = self.terms.get(id(e))
+        if cached is not None:
+            return cached
+        t = self.dispatch(e)
+        if id(e) not in self.materialised and not _trivial(t):
+            shared = self.parents[id(e)] > 1
+            big = len(t.text) > MAX_TERM_CHARS or len(t.body) > MAX_TERM_ATOMS
+            if shared or big:
+                t = self.materialise(e, [t])
+        self.terms[id(e)] = t
+        return t
+
+    def materialise(self, e: ir.Expr, cases: list[Term]) -> Term:
+        """Emit `v(N, Value) :- …` (or `w`) with one rule per alternative term; return the reference."""
+        n = self.number(e)
+        self.materialised.add(id(e))
+        var = f"X{n}"
+        guard = self.guard(e)
+        label = type(e).__name__ + (f" {e.name}" if isinstance(e, ir.Named) else "")
+        self.lines.append(f"% n{n}: {label}")
+        for t in cases:
+            body = self.bound(_join(guard, t.body))
+            self.lines.append(
+                f"{self.value_atom(e, t.text)} :- {', '.join(body)}." if body else f"{self.value_atom(e, t.text)}."
+            )
+        return Term(var, (self.value_atom(e, var),))
+
+    def bound(self, body: tuple[str, ...]) -> tuple[str, ...]:
+        """The body with `case(C)` first when batched and no positive atom of it binds the case."""
+        if self.batched and not any(b[:1].islower() and not b.startswith("not ") and "(C," in b for b in body):
+            return self.case_domain() + body
+        return body
+
+    def guard(self, e: ir.Expr) -> tuple[str, ...]:
+        """The in-force condition of the rules that read a node: nothing else needs its value."""
+        rules = self.uses.get(id(e))
+        if not rules:
+            return ()
+        if len(rules) == 1:
+            (rule,) = rules
+            return (self.atom("in_force", quote(rule)),)
+        n = self.number(e)
+        for rule in sorted(rules):
+            self.needs.add((n, rule))
+        return (self.atom("need", str(n)),)
 
     # --- leaves
-    def _Const(self, e: ir.Const, n):
-        return [f"v({n},{_const(e.value)})."]
+    def _Const(self, e: ir.Const):
+        return Term(_const(e.value))
 
-    def _Input(self, e: ir.Input, n):
-        return [f"v({n},X) :- {INPUT.text(quote(e.path), 'X')}."]
+    def _Input(self, e: ir.Input):
+        var = f"X{self.number(e)}"
+        return Term(var, (self.atom(INPUT, quote(e.path), var),))
 
-    def _InputKnown(self, e: ir.InputKnown, n):
-        return [f"v({n},X) :- {KNOWN.text(quote(e.path), 'X')}."]
+    def _InputKnown(self, e: ir.InputKnown):
+        var = f"X{self.number(e)}"
+        return Term(var, (self.atom(KNOWN, quote(e.path), var),))
 
-    def _Field(self, e: ir.Field, n):
-        return [f"w({n},I,X) :- {FIELD.text(quote(e.list), 'I', quote(e.name), 'X')}."]
+    def _Field(self, e: ir.Field):
+        var = f"X{self.number(e)}"
+        return Term(var, (self.atom(FIELD, quote(e.list), "I", quote(e.name), var),))
 
-    def _FieldKnown(self, e: ir.FieldKnown, n):
-        return [f"w({n},I,X) :- {FIELD_KNOWN.text(quote(e.list), 'I', quote(e.name), 'X')}."]
+    def _FieldKnown(self, e: ir.FieldKnown):
+        var = f"X{self.number(e)}"
+        return Term(var, (self.atom(FIELD_KNOWN, quote(e.list), "I", quote(e.name), var),))
 
-    def _PointsOf(self, e: ir.PointsOf, n):
-        return [f"v({n},S) :- S = #sum{{ P,R : {POINTS_AWARDED.text('R', quote(e.category), 'P')} }}."]
+    def _PointsOf(self, e: ir.PointsOf):
+        n = self.number(e)
+        points = self.atom(POINTS_AWARDED, "R", quote(e.category), "P")
+        return self.materialise(e, [Term(f"S{n}", (f"S{n} = #sum{{ P,R : {points} }}",))])
 
     # --- one child
-    def _unary(self, e, n, child, value):
-        return [self.rule(e, n, value, self.ref(child, "X"))]
+    def _Named(self, e: ir.Named):
+        return self.term(e.expr)
 
-    def _Named(self, e: ir.Named, n):
-        return self._unary(e, n, e.expr, "X")
+    def _Not(self, e: ir.Not):
+        t = self.term(e.operand)
+        return Term(f"(1-{t.text})", t.body)
 
-    def _Not(self, e: ir.Not, n):
-        return self._unary(e, n, e.operand, "1-X")
+    def _Neg(self, e: ir.Neg):
+        t = self.term(e.operand)
+        return Term(f"(-{t.text})", t.body)
 
-    def _Neg(self, e: ir.Neg, n):
-        return self._unary(e, n, e.operand, "-X")
+    def _Scale(self, e: ir.Scale):
+        t = self.term(e.operand)
+        return Term(f"({e.factor}*{t.text})", t.body)
 
-    def _Scale(self, e: ir.Scale, n):
-        return self._unary(e, n, e.operand, f"{e.factor}*X")
+    def _FloorDiv(self, e: ir.FloorDiv):
+        # ASP `/` and `\` truncate towards zero; Z3 and Python floor: subtract the floored remainder first
+        t, k = self.term(e.operand), e.divisor
+        return Term(f"(({t.text}-(({t.text}\\{k})+{k})\\{k})/{k})", t.body)
 
-    def _FloorDiv(self, e: ir.FloorDiv, n):
-        # ASP `/` truncates towards zero; Z3 and Python floor. Emit flooring for negative values.
-        k, x = e.divisor, self.ref(e.operand, "X")
-        return [
-            self.rule(e, n, f"X/{k}", x, "X >= 0"),
-            self.rule(e, n, f"-((-X+{k - 1})/{k})", x, "X < 0"),
-        ]
-
-    def _ParamAt(self, e: ir.ParamAt, n):
-        d = self.ref(e.date, "D")
-        out = []
+    def _ParamAt(self, e: ir.ParamAt):
+        d = self.term(e.date)
+        cases = []
         for w in e.param.windows():
-            conds = [d]
+            conds = []
             if w.first is not None:  # before the first start: the first value
-                conds.append(f"D >= {w.first}")
+                conds.append(f"{d.text} >= {w.first}")
             if w.stop is not None:
-                conds.append(f"D < {w.stop}")
-            out.append(self.rule(e, n, _const(w.entry.value), *conds))
-        return out
+                conds.append(f"{d.text} < {w.stop}")
+            cases.append(Term(_const(w.entry.value), d.body + tuple(conds)))
+        return self.materialise(e, cases)
 
-    def _Lookup(self, e: ir.Lookup, n):
-        key, t = self.ref(e.key, "K"), quote(e.table.name)
-        return [
-            self.rule(e, n, "X", key, TABLE_CELL.text(t, "K", quote(e.column), "X")),
-            self.rule(e, n, _const(ir.zero_of(e.type)), key, f"not {TABLE_KEY.text(t, 'K')}"),
-        ]
+    def _Lookup(self, e: ir.Lookup):
+        key, t = self.term(e.key), quote(e.table.name)
+        var = f"T{self.number(e)}"
+        return self.materialise(e, [
+            Term(var, key.body + (TABLE_CELL.text(t, key.text, quote(e.column), var),)),
+            Term(_const(ir.zero_of(e.type)), key.body + (f"not {TABLE_KEY.text(t, key.text)}",)),
+        ])  # fmt: skip
 
-    def _InTable(self, e: ir.InTable, n):
-        key, t = self.ref(e.key, "K"), quote(e.table.name)
-        return [
-            self.rule(e, n, "1", key, TABLE_KEY.text(t, "K")),
-            self.rule(e, n, "0", key, f"not {TABLE_KEY.text(t, 'K')}"),
-        ]
+    def _InTable(self, e: ir.InTable):
+        key, t = self.term(e.key), quote(e.table.name)
+        return self.materialise(e, [
+            Term("1", key.body + (TABLE_KEY.text(t, key.text),)),
+            Term("0", key.body + (f"not {TABLE_KEY.text(t, key.text)}",)),
+        ])  # fmt: skip
 
     # --- two or three children
-    def _binary(self, e, n, value, *conds):
-        return self.rule(e, n, value, self.ref(e.left, "X"), self.ref(e.right, "Y"), *conds)
+    def _Arith(self, e: ir.Arith):
+        a, b = self.term(e.left), self.term(e.right)
+        return Term(f"({a.text}{e.op}{b.text})", _join(a.body, b.body))
 
-    def _Arith(self, e: ir.Arith, n):
-        return [self._binary(e, n, f"X{e.op}Y")]
+    def _Compare(self, e: ir.Compare):
+        a, b = self.term(e.left), self.term(e.right)
+        body = _join(a.body, b.body)
+        if e.left.type.kind == "text":  # strings have no arithmetic: one rule per answer
+            same, differ = ("1", "0") if e.op == "==" else ("0", "1")
+            return self.materialise(e, [Term(same, body + (f"{a.text} = {b.text}",)),
+                                        Term(differ, body + (f"{a.text} != {b.text}",))])  # fmt: skip
+        d = f"({a.text}-{b.text})"
+        nd = f"({b.text}-{a.text})"
+        formula = {
+            ">=": _ge0(d),
+            ">": _ge0(f"{d}-1"),
+            "<=": _ge0(nd),
+            "<": _ge0(f"{nd}-1"),
+            "==": f"({_ge0(d)}*{_ge0(nd)})",
+            "!=": f"(1-{_ge0(d)}*{_ge0(nd)})",
+        }[e.op]
+        return Term(formula, body)
 
-    def _Compare(self, e: ir.Compare, n):
-        negation = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}[e.op]
-        op = "=" if e.op == "==" else e.op
-        neg = "=" if negation == "==" else negation
-        return [self._binary(e, n, "1", f"X {op} Y"), self._binary(e, n, "0", f"X {neg} Y")]
+    def _BoolOp(self, e: ir.BoolOp):
+        a, b = self.term(e.left), self.term(e.right)
+        text = f"({a.text}*{b.text})" if e.op == "and" else f"({a.text}+{b.text}-{a.text}*{b.text})"
+        return Term(text, _join(a.body, b.body))
 
-    def _BoolOp(self, e: ir.BoolOp, n):
-        return [self._binary(e, n, "X*Y" if e.op == "and" else "X+Y-X*Y")]
+    def _MinMax(self, e: ir.MinMax):
+        a, b = self.term(e.left), self.term(e.right)
+        body = _join(a.body, b.body)
+        if e.type.kind == "text":
+            first, second = ("<=", ">") if e.op == "min" else (">=", "<")
+            return self.materialise(e, [Term(a.text, body + (f"{a.text} {first} {b.text}",)),
+                                        Term(b.text, body + (f"{a.text} {second} {b.text}",))])  # fmt: skip
+        sign = "-" if e.op == "min" else "+"
+        return Term(f"(({a.text}+{b.text}{sign}|{a.text}-{b.text}|)/2)", body)
 
-    def _MinMax(self, e: ir.MinMax, n):
-        first, second = ("X <= Y", "X > Y") if e.op == "min" else ("X >= Y", "X < Y")
-        return [self._binary(e, n, "X", first), self._binary(e, n, "Y", second)]
+    def _If(self, e: ir.If):
+        c, t, f = self.term(e.cond), self.term(e.then), self.term(e.orelse)
+        if e.type.kind == "text":
+            return self.materialise(e, [Term(t.text, _join(c.body, (f"{c.text} = 1",), t.body)),
+                                        Term(f.text, _join(c.body, (f"{c.text} = 0",), f.body))])  # fmt: skip
+        return Term(f"({c.text}*{t.text}+(1-{c.text})*{f.text})", _join(c.body, t.body, f.body))
 
-    def _If(self, e: ir.If, n):
-        c = self.ref(e.cond, "C")
-        return [
-            self.rule(e, n, "X", c, "C = 1", self.ref(e.then, "X")),
-            self.rule(e, n, "X", c, "C = 0", self.ref(e.orelse, "X")),
-        ]
-
-    def _Aggregate(self, e: ir.Aggregate, n):
-        element = f"{ITEM.text(quote(e.list), 'I')}, {self.ref(e.where, '1')}"
+    def _Aggregate(self, e: ir.Aggregate):
+        n = self.number(e)
+        where = self.term(e.where)
+        element = ", ".join(_join((self.atom(ITEM, quote(e.list), "I"),), where.body, (f"{where.text} = 1",)))
+        s = f"S{n}"
         if e.func == "count":
-            return [f"v({n},S) :- S = #count{{ I : {element} }}."]
-        body = f"{self.ref(e.body, 'X')}, {element}"
+            return self.materialise(e, [Term(s, (f"{s} = #count{{ I : {element} }}",))])
+        body = self.term(e.body)
+        chosen = ", ".join(_join((self.atom(ITEM, quote(e.list), "I"),), where.body, body.body,
+                                 (f"{where.text} = 1",)))  # fmt: skip
         if e.func == "sum":
-            return [f"v({n},S) :- S = #sum{{ X,I : {body} }}."]
+            return self.materialise(e, [Term(s, (f"{s} = #sum{{ {body.text},I : {chosen} }}",))])
         agg = "#max" if e.func == "max" else "#min"
-        return [
-            f"v({n},S) :- S = {agg}{{ X,I : {body} }}, #count{{ I : {element} }} > 0.",
-            f"v({n},0) :- #count{{ I : {element} }} = 0.",
+        return self.materialise(e, [
+            Term(s, (f"{s} = {agg}{{ {body.text},I : {chosen} }}", f"#count{{ I : {element} }} > 0")),
+            Term("0", (f"#count{{ I : {element} }} = 0",)),
+        ])  # fmt: skip
+
+    def need_rules(self) -> list[str]:
+        return [f"{self.atom('need', str(n))} :- {self.atom('in_force', quote(r))}." for n, r in sorted(self.needs)]
+
+    def _Covered(self, e: ir.Covered):
+        # The union's length without sorting: take the items in order of (start, index); each adds
+        # the part of its interval past the furthest end reached by the items before it.
+        n = str(self.number(e))
+        start, end, where = self.term(e.start), self.term(e.end), self.term(e.where)
+        item = (self.atom(ITEM, quote(e.list), "I"),)
+        chosen = _join(self.guard(e), item, where.body, start.body, end.body)
+        a = self.atom
+        self.lines += [
+            f"% n{n}: Covered",
+            f"{a('cov_in', n, 'I', 'S', 'E')} :- {', '.join(chosen)}, {where.text} = 1, "
+            f"S = {start.text}, E = {end.text}.",
+            f"{a('cov_before', n, 'J', 'I')} :- {a('cov_in', n, 'J', 'SJ', '_')}, "
+            f"{a('cov_in', n, 'I', 'SI', '_')}, SJ < SI.",
+            f"{a('cov_before', n, 'J', 'I')} :- {a('cov_in', n, 'J', 'S', '_')}, "
+            f"{a('cov_in', n, 'I', 'S', '_')}, J < I.",
+            f"{a('cov_has', n, 'I')} :- {a('cov_before', n, '_', 'I')}.",
+            f"{a('cov_reach', n, 'I', 'R')} :- {a('cov_has', n, 'I')}, "
+            f"R = #max{{ E,J : {a('cov_before', n, 'J', 'I')}, {a('cov_in', n, 'J', '_', 'E')} }}.",
+            f"{a('cov_lo', n, 'I', 'S')} :- {a('cov_in', n, 'I', 'S', '_')}, not {a('cov_has', n, 'I')}.",
+            f"{a('cov_lo', n, 'I', 'S')} :- {a('cov_in', n, 'I', 'S', '_')}, {a('cov_reach', n, 'I', 'R')}, S >= R.",
+            f"{a('cov_lo', n, 'I', 'R')} :- {a('cov_in', n, 'I', 'S', '_')}, {a('cov_reach', n, 'I', 'R')}, S < R.",
+            f"{a('cov_add', n, 'I', 'E-L')} :- {a('cov_lo', n, 'I', 'L')}, {a('cov_in', n, 'I', '_', 'E')}, E > L.",
         ]
+        total = f"T{n}"
+        return self.materialise(e, [Term(total, (f"{total} = #sum{{ X,I : {a('cov_add', n, 'I', 'X')} }}",))])
 
 
-_PROGRAMS: dict[int, tuple[ir.Policy, str]] = {}
+def decision(batched: bool) -> str:
+    """The decision semantics (see dsl/ir/semantics.py), independent of any one policy."""
+    c = "C," if batched else ""
+    cc = "(C)" if batched else ""
+    show = "\n".join(f"#show {p.name}/{p.arity + int(batched)}." for p in SHOWN)
+    return f"""
+lodged({c}D) :- input({c}"lodgement_date", D).
+category({c}K) :- input({c}"category", K).
+blocked({c}R) :- rule_stage(R, K), fired({c}S), rule_stage(S, J), J < K.
+{NOT_ASSESSED.name}({c}R) :- in_force({c}R), blocked({c}R).
+{NOT_APPLICABLE.name}({c}R) :- in_force({c}R), not blocked({c}R), not applicable({c}R).
+fired({c}R) :- {RESULT.name}({c}R, stopped).
+not_eligible{cc} :- {RESULT.name}({c}_, not_met).
+not_eligible{cc} :- {RESULT.name}({c}_, stopped).
+has_concern{cc} :- {RESULT.name}({c}_, raised).
+{OUTCOME.name}({c}not_eligible) :- not_eligible{cc}.
+{OUTCOME.name}({c}concerns) :- has_concern{cc}, not not_eligible{cc}.
+{OUTCOME.name}({c}eligible) :- {CASE.text("C") + ", " if batched else ""}not not_eligible{cc}, not has_concern{cc}.
+{show}
+"""
+
+
+DECISION = decision(False)
+
+_PROGRAMS: dict[tuple[int, bool], tuple[ir.Policy, str]] = {}
 
 
 def program(policy: ir.Policy) -> str:
-    """The whole ASP program of a policy; cached per policy object, which is immutable."""
-    cached = _PROGRAMS.get(id(policy))
+    """The one-case ASP program of a policy; cached per policy object, which is immutable."""
+    return _cached(policy, False)
+
+
+def batch_program(policy: ir.Policy) -> str:
+    """The same program with a case number first in every case-dependent atom (see `run.solve_many`)."""
+    return _cached(policy, True)
+
+
+def _cached(policy: ir.Policy, batched: bool) -> str:
+    key = (id(policy), batched)
+    cached = _PROGRAMS.get(key)
     if cached is None or cached[0] is not policy:
-        cached = _PROGRAMS[id(policy)] = (policy, _program(policy))
+        cached = _PROGRAMS[key] = (policy, _program(policy, batched))
     return cached[1]
 
 
-def _program(policy: ir.Policy) -> str:
-    em = Emitter()
-    lines = ["% generated by visa-rules from the policy IR; do not edit", DECISION]
-    lines.append("% instruction versions")
-    starts = [date_code(v.start) for v in policy.versions]
-    for i, v in enumerate(policy.versions):
-        until = f", D < {starts[i + 1]}" if i + 1 < len(starts) else ""
-        lines.append(f"{VERSION.text(quote(v.name))} :- lodged(D), D >= {starts[i]}{until}.")
-    lines.append("% tables")
+def rule_uses(policy: ir.Policy) -> tuple[dict[int, frozenset[str]], Counter]:
+    """Which rules read each node, and how many parent links each node has across the policy
+    (both keyed by node identity)."""
+    uses: dict[int, set[str]] = {}
+    parents: Counter = Counter()
+    seen: set[int] = set()
+    for rule in policy.rules:
+        roots = list(rule.roots) + [p for p in rule.placeholders if all(p is not r for r in rule.roots)]
+        for root in roots:
+            parents[id(root)] += 1
+            stack = [root]
+            visited: set[int] = set()
+            while stack:
+                node = stack.pop()
+                if id(node) in visited:
+                    continue
+                visited.add(id(node))
+                uses.setdefault(id(node), set()).add(rule.id)
+                first = id(node) not in seen
+                seen.add(id(node))
+                for child in node.children:
+                    if first:
+                        parents[id(child)] += 1
+                    stack.append(child)
+    return {k: frozenset(v) for k, v in uses.items()}, parents
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The case facts a policy's program reads: no other fact need be built for a case."""
+
+    inputs: frozenset[str]
+    known: frozenset[str]
+    fields: frozenset[tuple[str, str]]  # (list, field)
+    fields_known: frozenset[tuple[str, str]]
+
+
+_READS: dict[int, tuple[ir.Policy, Reads]] = {}
+
+
+def reads(policy: ir.Policy) -> Reads:
+    hit = _READS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        nodes = _nodes(policy)
+        found = Reads(
+            frozenset({n.path for n in nodes if isinstance(n, ir.Input)} | {ir.LODGEMENT, ir.CATEGORY}),
+            frozenset(n.path for n in nodes if isinstance(n, ir.InputKnown)),
+            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.Field)),
+            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.FieldKnown)),
+        )
+        hit = _READS[id(policy)] = (policy, found)
+    return hit[1]
+
+
+def _nodes(policy: ir.Policy) -> list[ir.Expr]:
+    """Every node the rules read, each object once (by identity: no deep hashing)."""
+    out: dict[int, ir.Expr] = {}
+    stack = [root for r in policy.rules for root in (*r.roots, *r.placeholders)]
+    while stack:
+        node = stack.pop()
+        if id(node) not in out:
+            out[id(node)] = node
+            stack.extend(node.children)
+    return list(out.values())
+
+
+def _program(policy: ir.Policy, batched: bool) -> str:
+    uses, parents = rule_uses(policy)
+    em = Emitter(batched, uses, parents)
+    lines = ["% generated by visa-rules from the policy IR; do not edit", decision(batched)]
+    lines.append("% instruction versions: each category's own, each in force until the next begins")
+    for c, member in enumerate(policy.category_enum.members):
+        versions = policy.versions_of(c)
+        starts = [date_code(v.start) for v in versions]
+        for i, v in enumerate(versions):
+            until = f", D < {starts[i + 1]}" if i + 1 < len(starts) else ""
+            head, lodged, category = (
+                em.atom(VERSION, quote(v.name)),
+                em.atom("lodged", "D"),
+                em.atom("category", str(c)),
+            )
+            lines.append(f"{head} :- {lodged}, {category}, D >= {starts[i]}{until}.  % {member}")
+    lines.append("% tables (case-independent: grounded once however many cases a Control holds)")
     for t in policy.tables:
         for key, values in t.rows:
             lines.append(f"{TABLE_KEY.text(quote(t.name), _const(key))}.")
             for (col, _), value in zip(t.columns, values):
                 lines.append(f"{TABLE_CELL.text(quote(t.name), _const(key), quote(col), _const(value))}.")
+    body: list[str] = []
     for rule in policy.rules:
-        lines.append(f"% ---- rule {rule.id}: {rule.title}")
-        lines.extend(_rule(em, rule))
-    return "\n".join(lines + ["% ---- expressions"] + em.lines + [SHOW])
+        body.append(f"% ---- rule {rule.id}: {rule.title}")
+        body.extend(_rule(em, rule))
+    return "\n".join(lines + body + ["% ---- shared expressions"] + em.lines + em.need_rules()) + "\n"
 
 
 def _rule(em: Emitter, rule: ir.Rule) -> list[str]:
@@ -235,19 +487,29 @@ def _rule(em: Emitter, rule: ir.Rule) -> list[str]:
     if rule.until is not None:
         window.append(f"D <= {date_code(rule.until)}")  # until: the last day in force
     for c in rule.categories:
-        out.append(f"in_force({r}) :- " + ", ".join(["lodged(D)", f"category({c})"] + window) + ".")
-    guard = []
+        out.append(
+            f"{em.atom('in_force', r)} :- "
+            + ", ".join([em.atom("lodged", "D"), em.atom("category", str(c))] + window)
+            + "."
+        )
+    applicable = em.atom("applicable", r)
+    guard: tuple[str, ...] = ()
     if rule.applies is not None:
-        guard = [f"v({em.node(rule.applies)},1)"]
-    out.append(f"applicable({r}) :- " + ", ".join([f"in_force({r})", f"not blocked({r})"] + guard) + ".")
-    value = em.node(rule.expr)
+        t = em.term(rule.applies)
+        guard = _join(t.body, (f"{t.text} = 1",))
+    out.append(f"{applicable} :- " + ", ".join((em.atom("in_force", r), f"not {em.atom('blocked', r)}") + guard) + ".")
+    value = em.term(rule.expr)
     if rule.kind == "points":
-        out.append(f"{RESULT.text(r, 'awarded')} :- applicable({r}).")
-        out.append(f"{POINTS_AWARDED.text(r, quote(rule.points_category), 'P')} :- applicable({r}), v({value},P).")
+        out.append(f"{em.atom(RESULT, r, 'awarded')} :- {applicable}.")
+        body = ", ".join(_join((applicable,), value.body, (f"P = {value.text}",)))
+        out.append(f"{em.atom(POINTS_AWARDED, r, quote(rule.points_category), 'P')} :- {body}.")
     else:
         yes, no = ir.EFFECT_OUTCOMES[rule.kind]
-        out.append(f"{RESULT.text(r, yes)} :- applicable({r}), v({value},1).")
-        out.append(f"{RESULT.text(r, no)} :- applicable({r}), v({value},0).")
+        for result, bit in ((yes, 1), (no, 0)):
+            body = ", ".join(_join((applicable,), value.body, (f"{value.text} = {bit}",)))
+            out.append(f"{em.atom(RESULT, r, result)} :- {body}.")
     for k, placeholder in enumerate(rule.placeholders):
-        out.append(f"{SHOW_VALUE.text(r, str(k), 'X')} :- applicable({r}), v({em.node(placeholder)},X).")
+        t = em.term(placeholder)
+        body = ", ".join(_join((applicable,), t.body, (f"V = {t.text}",)))
+        out.append(f"{em.atom(SHOW_VALUE, r, str(k), 'V')} :- {body}.")
     return out

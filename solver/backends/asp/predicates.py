@@ -38,6 +38,10 @@ class Predicate:
             raise ValueError(f"{self.signature} takes {self.arity} values, not {len(values)}")
         return clingo.Function(self.name, [_encode(kind, v) for (_, kind), v in zip(self.fields, values)])
 
+    def for_cases(self) -> Predicate:
+        """The same predicate with a case number first, as the batched program reads and shows it."""
+        return Predicate(self.name, (("case", INT),) + self.fields)
+
     def text(self, *terms: str, sep: str = ",") -> str:
         """An atom in program text, from ASP terms (variables, or constants already quoted)."""
         if len(terms) != self.arity:
@@ -82,6 +86,7 @@ def quote(text: str) -> str:
 
 
 # ---------------------------------------------------------------- the case (facts, as Symbols)
+CASE = Predicate("case", (("case", INT),))  # batched programs: the cases one Control decides
 INPUT = Predicate("input", (("path", STR), ("value", VALUE)))
 KNOWN = Predicate("known", (("path", STR), ("known", INT)))
 ITEM = Predicate("item", (("list", STR), ("index", INT)))

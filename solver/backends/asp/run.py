@@ -1,13 +1,22 @@
-"""Deciding one case with clingo: the policy's program, the case's facts as Symbols, one model."""
+"""Deciding cases with clingo: the policy's program, the case's facts as Symbols, one model.
+
+`solve` decides one case; `solve_many` grounds many cases in one Control (the batched program,
+every case-dependent atom numbered by case), so that the program is parsed and its tables are
+grounded once per chunk of cases rather than once per case. Both read the same emission, and
+each case's Verdict is built by the same `verdict_from_atoms`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import clingo
 
 from ....dsl import ir
 from ...case import CaseData
-from .emit import program
+from .emit import batch_program, program, reads
 from .predicates import (
+    CASE,
     FIELD,
     FIELD_KNOWN,
     INPUT,
@@ -20,6 +29,7 @@ from .predicates import (
     RESULT,
     SHOW_VALUE,
     VERSION,
+    Predicate,
 )
 
 
@@ -29,17 +39,49 @@ class SolverError(RuntimeError):
 
 def case_symbols(policy: ir.Policy, case: CaseData) -> list[clingo.Symbol]:
     """The case as clingo facts, built as Symbols (never as program text)."""
+    return _case_facts(policy, case, (INPUT, KNOWN, ITEM, FIELD, FIELD_KNOWN), ())
+
+
+_NUMBERED = tuple(p.for_cases() for p in (INPUT, KNOWN, ITEM, FIELD, FIELD_KNOWN))
+
+
+def numbered_case_symbols(policy: ir.Policy, case: CaseData, number: int) -> list[clingo.Symbol]:
+    """The case's facts for the batched program: the same atoms with the case number first."""
+    return [CASE.symbol(number)] + _case_facts(policy, case, _NUMBERED, (number,))
+
+
+def _case_facts(policy: ir.Policy, case: CaseData, preds: tuple[Predicate, ...], first: tuple[int, ...]):
+    """The facts of `predicates`' case vocabulary that the program reads (`emit.reads`), built
+    directly as Symbols (the same values that `Predicate.symbol` encodes, without its per-field
+    dispatch: this runs for every case of a batch)."""
+    inp, known, item_p, field, field_known = (p.name for p in preds)
+    read = reads(policy)
+    pre = [clingo.Number(n) for n in first]
+    fn, num, text = clingo.Function, clingo.Number, clingo.String
     facts = []
     for f in policy.inputs:
-        facts.append(INPUT.symbol(f.path, case.scalars[f.path]))
-        facts.append(KNOWN.symbol(f.path, int(case.known[f.path])))
+        path = text(f.path)
+        if f.path in read.inputs:
+            facts.append(fn(inp, [*pre, path, _symbol(case.scalars[f.path])]))
+        if f.path in read.known:
+            facts.append(fn(known, [*pre, path, num(int(case.known[f.path]))]))
     for lst in policy.lists:
+        name = text(lst.name)
         for i, item in enumerate(case.items[lst.name]):
-            facts.append(ITEM.symbol(lst.name, i))
+            index = num(i)
+            facts.append(fn(item_p, [*pre, name, index]))
             for f in lst.fields:
-                facts.append(FIELD.symbol(lst.name, i, f.path, item.values[f.path]))
-                facts.append(FIELD_KNOWN.symbol(lst.name, i, f.path, int(item.known[f.path])))
+                path = text(f.path)
+                if (lst.name, f.path) in read.fields:
+                    facts.append(fn(field, [*pre, name, index, path, _symbol(item.values[f.path])]))
+                if (lst.name, f.path) in read.fields_known:
+                    facts.append(fn(field_known, [*pre, name, index, path, num(int(item.known[f.path]))]))
     return facts
+
+
+def _symbol(value: int | str) -> clingo.Symbol:
+    """A case value: text as a clingo String, anything else as a Number (as `predicates.VALUE`)."""
+    return clingo.String(value) if isinstance(value, str) else clingo.Number(value)
 
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
@@ -56,33 +98,65 @@ def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
     return verdict_from_atoms(policy, models[0])
 
 
-def verdict_from_atoms(policy: ir.Policy, atoms: list[clingo.Symbol]) -> ir.Verdict:
+def solve_many(policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]:
+    """Decide many cases in one Control; each Verdict is the one `solve` gives for that case alone."""
+    if not cases:
+        return []
+    ctl = clingo.Control(["--warn=none", "--models=2"])
+    ctl.add("base", [], batch_program(policy))
+    with ctl.backend() as backend:
+        for number, case in enumerate(cases):
+            for symbol in numbered_case_symbols(policy, case, number):
+                backend.add_rule([backend.add_atom(symbol)])
+    ctl.ground([("base", [])])
+    models: list[list[clingo.Symbol]] = []
+    ctl.solve(on_model=lambda m: models.append(list(m.symbols(shown=True))))
+    if len(models) != 1:
+        raise SolverError(f"clingo found {len(models)} answer sets for {len(cases)} cases; the program must have one")
+    per_case: list[list[tuple[str, Sequence[clingo.Symbol]]]] = [[] for _ in cases]
+    for atom in models[0]:
+        args = atom.arguments
+        per_case[args[0].number].append((atom.name, args))
+    return [_verdict(policy, atoms, 1) for atoms in per_case]
+
+
+def verdict_from_atoms(policy: ir.Policy, atoms: Sequence[clingo.Symbol]) -> ir.Verdict:
     """The Verdict of a model's shown atoms."""
+    return _verdict(policy, [(a.name, a.arguments) for a in atoms], 0)
+
+
+def _value(arg: clingo.Symbol) -> int | str:
+    return arg.string if arg.type == clingo.SymbolType.String else arg.number
+
+
+def _verdict(policy: ir.Policy, atoms: list[tuple[str, Sequence[clingo.Symbol]]], skip: int) -> ir.Verdict:
+    """The Verdict of shown atoms given as (name, arguments), the first `skip` arguments being the
+    case number (the predicates' fields follow, as `predicates` declares them)."""
     results: dict[str, str] = {}
     awarded: dict[str, int] = {}
     points = {c.name: 0 for c in policy.categories}
     raw_values: dict[str, dict[int, int | str]] = {}
     outcome, version = None, None
     not_assessed, not_applicable = set(), set()
-    for a in atoms:
-        if RESULT.matches(a):
-            rule, result = RESULT.decode(a)
-            results[str(rule)] = str(result)
-        elif POINTS_AWARDED.matches(a):
-            rule, category, n = POINTS_AWARDED.decode(a)
-            awarded[str(rule)] = int(n)
-            points[str(category)] += int(n)
-        elif SHOW_VALUE.matches(a):
-            rule, k, value = SHOW_VALUE.decode(a)
-            raw_values.setdefault(str(rule), {})[int(k)] = value
-        elif OUTCOME.matches(a):
-            (outcome,) = OUTCOME.decode(a)
-        elif VERSION.matches(a):
-            (version,) = VERSION.decode(a)
-        elif NOT_ASSESSED.matches(a):
-            not_assessed.add(NOT_ASSESSED.decode(a)[0])
-        elif NOT_APPLICABLE.matches(a):
-            not_applicable.add(NOT_APPLICABLE.decode(a)[0])
+    for name, args in atoms:
+        if skip:
+            args = args[skip:]
+        if name == RESULT.name:
+            results[args[0].string] = args[1].name
+        elif name == POINTS_AWARDED.name:
+            n = args[2].number
+            awarded[args[0].string] = n
+            points[args[1].string] += n
+        elif name == SHOW_VALUE.name:
+            raw_values.setdefault(args[0].string, {})[args[1].number] = _value(args[2])
+        elif name == OUTCOME.name:
+            outcome = args[0].name
+        elif name == VERSION.name:
+            version = args[0].string
+        elif name == NOT_ASSESSED.name:
+            not_assessed.add(args[0].string)
+        elif name == NOT_APPLICABLE.name:
+            not_applicable.add(args[0].string)
     order = [r.id for r in policy.rules]
     values = {
         rid: tuple(raw_values.get(rid, {})[k] for k in range(len(policy.rule_by_id[rid].placeholders)))

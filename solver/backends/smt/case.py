@@ -93,13 +93,24 @@ class SymbolicCase:
                     ):
                         out.append((f"{text}, when {where} is present", z3.Implies(slot.present, c)))
         lodged = self.scalars[LODGEMENT]
-        first = self.policy.versions[0]
-        out.append(
-            (
-                f"{LODGEMENT} is on or after {first.start}, when the first modelled version ({first.name}) starts",
-                lodged >= date_code(first.start),
+        if all(not v.categories for v in self.policy.versions):
+            first = self.policy.versions[0]
+            out.append(
+                (
+                    f"{LODGEMENT} is on or after {first.start}, when the first modelled version ({first.name}) starts",
+                    lodged >= date_code(first.start),
+                )
             )
-        )
+        else:  # each category from the first version of its own instructions
+            category = self.scalars[ir.CATEGORY]
+            for c, member in enumerate(self.policy.category_enum.members):
+                first = self.policy.versions_of(c)[0]
+                out.append(
+                    (
+                        f"{LODGEMENT} of a {member} case is on or after {first.start}, when {first.name} starts",
+                        z3.Implies(category == c, lodged >= date_code(first.start)),
+                    )
+                )
         for f in self.policy.inputs:
             if f.path.rsplit(".", 1)[-1] == "date_of_birth":
                 out.append(

@@ -175,8 +175,11 @@ class DecisionBuilder:
             z3.If(any_of(raised), OUTCOMES.index("concerns"), OUTCOMES.index("eligible")),
         )
         version = z3.IntVal(-1)
-        for i, v in enumerate(p.versions):  # ordered by start: the latest one started wins
-            version = z3.If(self.lodged >= date_code(v.start), i, version)
+        for i, v in enumerate(p.versions):  # ordered by start: the latest one started (of the category) wins
+            begun = self.lodged >= date_code(v.start)
+            if v.categories:
+                begun = z3.And(begun, any_of(self.category == c for c in v.categories))
+            version = z3.If(begun, i, version)
         return SymbolicDecision(
             policy=p,
             case=self.sym,

@@ -121,6 +121,26 @@ class SmtLowering(ir.ExprVisitor):
             seen = z3.Or(seen, c)
         return out
 
+    def _Covered(self, e: ir.Covered, slot):
+        # as the ASP program: in order of (start, slot), each adds what lies past the reach before it
+        slots = self.sym.slots[e.list]
+        chosen = [z3.And(s.present, self.lower(e.where, i)) for i, s in enumerate(slots)]
+        starts = [self.lower(e.start, i) for i in range(len(slots))]
+        ends = [self.lower(e.end, i) for i in range(len(slots))]
+        parts = []
+        for i in range(len(slots)):
+            reach, seen = z3.IntVal(0), z3.BoolVal(False)
+            for j in range(len(slots)):
+                if j == i:
+                    continue
+                earlier = starts[j] <= starts[i] if j < i else starts[j] < starts[i]
+                before = z3.And(chosen[j], earlier)
+                reach = z3.If(before, z3.If(z3.Or(z3.Not(seen), ends[j] > reach), ends[j], reach), reach)
+                seen = z3.Or(seen, before)
+            low = z3.If(z3.And(seen, reach > starts[i]), reach, starts[i])
+            parts.append(z3.If(z3.And(chosen[i], ends[i] > low), ends[i] - low, 0))
+        return sum_of(parts)
+
     def _PointsOf(self, e: ir.PointsOf, slot):
         if self.points_of is None:
             raise ValueError(f"points({e.category}) can only be lowered within a decision (build_decision)")

@@ -1,0 +1,185 @@
+"""A caseload to try things on: plausible applications drawn from the policy's input types.
+
+Values are drawn near the values the policy's rules turn on (`analyses.thresholds`): money a cent
+either side of each dated rate and its usual multiples, whole numbers either side of each constant,
+dates either side of each change of the rules, and dates of birth, test dates and work periods a
+whole number of years or months before the lodgement date, nudged by a day.
+
+Yes/no answers and enumerations lean towards their *usual* value, so that a caseload holds every
+outcome rather than mostly refusals: the value that, set in a few drawn cases, leaves the fewest
+requirements unmet and concerns raised (found once per generator with the columnar reading, one
+input at a time). The usual value is drawn 85% of the time, any value otherwise. A seed makes it
+reproducible: the same seed and policy give the same cases, byte for byte. Uses `random`, not
+Hypothesis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+
+from ...dsl import ir
+from ...dsl.units import UNITS_PER_MONTH
+from ..analyses.thresholds import thresholds
+from ..case import CaseData, Item
+
+LAST_LODGEMENT = dt.date(2027, 12, 31)
+MONTHS_BACK = (0, 1, 6, 11, 12, 13, 23, 24, 25, 30, 35, 36, 37, 48, 60)
+TEXTS = ("Aroha Ngata", 'Ana "Al" O\'Neil', "Kiwi (NZ) Ltd", "Tui Holdings")
+
+
+class CaseGenerator:
+    """Draws case files (as dicts) for a policy; `cases(n)` gives n of them."""
+
+    def __init__(self, policy: ir.Policy, seed: int = 0, max_items: int = 3):
+        self.policy = policy
+        self.rng = random.Random(seed)
+        self.max_items = max_items
+        found = thresholds(policy)
+        self.money = sorted(found.money)
+        self.ints = sorted(v for v in found.ints if 0 <= v < 1000)
+        self.codes = sorted(v for v in found.ints if v >= 1000)  # table keys such as ANZSCO codes
+        self.dates = sorted(found.dates)
+        self.months = sorted(set(MONTHS_BACK) | {d // UNITS_PER_MONTH for d in found.durations if d > 0}
+                             | {12 * y for y in found.ints if 0 < y < 100})  # fmt: skip
+        self.first_lodgement = policy.versions[0].start
+        self.usual: dict[tuple[str, str], object] = {}  # (list or "", path) → its usual value
+        self.usual = self._usual_values()
+
+    def _choices(self, f: ir.InputField) -> list:
+        if f.type.kind == "bool":
+            return [True, False]
+        return list(self.policy.enum_by_name[f.type.enum].members)
+
+    def _usual_values(self, probes: int = 16, passes: int = 2) -> dict[tuple[str, str], object]:
+        """Per yes/no or enumeration input, the value that leaves the fewest adverse results in a
+        few drawn cases (of every category), chosen greedily one input at a time."""
+        from ..backends.columnar import evaluate_many  # numpy, only when generating
+        from ..case import load_case
+
+        categories = self.policy.category_enum.members
+        drawn = []
+        for i in range(probes):
+            case = self.case()
+            case[ir.CATEGORY] = categories[i % len(categories)]
+            drawn.append(case)
+        base = [load_case(self.policy, c) for c in drawn]
+        usual: dict[tuple[str, str], object] = {}
+        places = [("", f) for f in self.policy.inputs if f.type.kind in ("bool", "enum") and f.path != ir.CATEGORY]
+        places += [(lst.name, f) for lst in self.policy.lists for f in lst.fields if f.type.kind in ("bool", "enum")]
+        for _ in range(passes):
+            for where, f in places:
+                choices = self._choices(f)
+                variants = [_with(case, where, f.path, self._code(f, v)) for v in choices for case in base]
+                verdicts = evaluate_many(self.policy, variants)
+                bad = [sum(map(_adversity, verdicts[i * probes : (i + 1) * probes])) for i in range(len(choices))]
+                best = choices[bad.index(min(bad))]
+                usual[(where, f.path)] = best
+                base = [_with(case, where, f.path, self._code(f, best)) for case in base]  # keep the better value
+        return usual
+
+    def _code(self, f: ir.InputField, value) -> int:
+        if f.type.kind == "bool":
+            return int(value)
+        return self.policy.enum_by_name[f.type.enum].members.index(value)
+
+    def cases(self, n: int) -> Iterator[dict]:
+        for _ in range(n):
+            yield self.case()
+
+    def case(self) -> dict:
+        lodged = self.lodgement()
+        data: dict = {}
+        for f in self.policy.inputs:
+            value = lodged.isoformat() if f.path == ir.LODGEMENT else self.value(f, lodged)
+            if "." in f.path:
+                record, name = f.path.split(".", 1)
+                data.setdefault(record, {})
+                if value is not None:
+                    data[record][name] = value
+            elif value is not None:
+                data[f.path] = value
+        for lst in self.policy.lists:
+            items = []
+            for _ in range(self.rng.choice(range(self.max_items + 1))):
+                entry = {}
+                for f in lst.fields:
+                    value = self.value(f, lodged, lst.name)
+                    if value is not None:
+                        entry[f.path] = value
+                items.append(entry)
+            data[lst.name] = items
+        return data
+
+    def lodgement(self) -> dt.date:
+        rng = self.rng
+        if rng.random() < 0.3 and self.dates:  # on or either side of a day the rules change
+            day = rng.choice([d for d in self.dates if d >= self.first_lodgement] or [self.first_lodgement])
+            return max(day + dt.timedelta(days=rng.choice((-1, 0, 1))), self.first_lodgement)
+        span = (LAST_LODGEMENT - self.first_lodgement).days
+        return self.first_lodgement + dt.timedelta(days=rng.randrange(span + 1))
+
+    def value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
+        rng = self.rng
+        if f.optional and rng.random() < 0.2:
+            return None
+        kind = f.type.kind
+        usual = self.usual.get((where, f.path))
+        if usual is not None and f.path != ir.CATEGORY and rng.random() < 0.85:
+            return usual
+        if kind == "bool":
+            return rng.random() < 0.5
+        if kind == "int":
+            if self.codes and ("anzsco" in f.path or "code" in f.path):
+                return rng.choice(self.codes) if rng.random() < 0.9 else rng.randrange(100000, 1000000)
+            if self.ints and rng.random() < 0.7:
+                return max(rng.choice(self.ints) + rng.choice((-1, 0, 0, 1)), 0)
+            return rng.randrange(0, 61)
+        if kind == "money":
+            cents = rng.choice(self.money) if self.money and rng.random() < 0.7 else rng.randrange(2000, 12001)
+            return f"{cents // 100}.{cents % 100:02d}"
+        if kind == "date":
+            return self.date_before(lodged, f.path).isoformat()
+        if kind == "duration":
+            return rng.choice(self.months)
+        if kind == "text":
+            return rng.choice(TEXTS)
+        return rng.choice(self.policy.enum_by_name[f.type.enum].members)
+
+    def date_before(self, lodged: dt.date, path: str) -> dt.date:
+        rng = self.rng
+        if "birth" in path:  # ages either side of the limits the rules name (years × 12 months)
+            years = rng.choice([y for y in self.ints if 16 <= y <= 70] or [35]) + rng.choice((-1, 0, 0, 1))
+            months = 12 * max(years, 0)
+        elif rng.random() < 0.15 and self.dates:
+            return rng.choice(self.dates) + dt.timedelta(days=rng.choice((-1, 0, 1)))
+        else:
+            months = rng.choice(self.months)
+        y, m = divmod(lodged.year * 12 + lodged.month - 1 - months, 12)
+        base = dt.date(y, m + 1, min(lodged.day, 28))
+        return base + dt.timedelta(days=rng.choice((-1, 0, 0, 1)))
+
+
+def _with(case: CaseData, where: str, path: str, code: int) -> CaseData:
+    """The case with one input (every item's field, for a list) set to a value's code, known."""
+    if where:
+        items = tuple(Item({**it.values, path: code}, {**it.known, path: True}) for it in case.items[where])
+        return replace(case, items={**case.items, where: items})
+    return replace(case, scalars={**case.scalars, path: code}, known={**case.known, path: True})
+
+
+def _adversity(v: ir.Verdict) -> int:
+    """How far a decision is from eligible: a stop worst (it also hides every later rule, which
+    is why the rules it leaves unassessed count too), then unmet requirements, then concerns."""
+    weight = {"stopped": 100, "not_met": 10, "raised": 1}
+    return sum(weight.get(r, 0) for r in v.results.values()) + len(v.not_assessed)
+
+
+def generate(policy: ir.Policy, n: int, seed: int = 0) -> Iterator[dict]:
+    """n case files (as dicts), the same for the same policy and seed."""
+    return CaseGenerator(policy, seed).cases(n)
+
+
+__all__ = ["CaseGenerator", "generate"]
