@@ -229,12 +229,17 @@ def diff(
     limits: DiffLimits = DiffLimits(),
     jobs: int = 1,
     on_window: Callable[[WindowResult], None] | None = None,
+    lodged: tuple[dt.date, dt.date] | None = None,
 ) -> DiffReport:
+    """Compare the policies window by window; `lodged` (first, last day): only the windows that
+    overlap those lodgement days (a caller that knows the policies differ nowhere else)."""
     problems = input_differences(old, new)
     if problems:
         raise InputsDiffer(problems)
     changed = changed_rules(old, new)
     spans = windows(old, new)
+    if lodged is not None:
+        spans = tuple(w for w in spans if w.start <= lodged[1] and (w.end is None or w.end >= lodged[0]))
     results: list[WindowResult | None] = [None] * len(spans)
     shown = 0
     work = lambda i: _solve_window(old, new, changed, spans[i], limits)  # noqa: E731
