@@ -158,7 +158,7 @@ def features(tmp_path_factory):
     return load_policy(folder)
 
 
-@settings(max_examples=60)
+@settings(max_examples=25)
 @given(data=st.data())
 def test_every_construct_explains_and_agrees_with_clingo(features, data):
     """explain raises if its Python reading ever differs from clingo's, on any construct."""

@@ -139,7 +139,7 @@ def test_margins_flip_their_comparison_on_worked_cases(policy, name):
     assert _check_margins(policy, case) > 0
 
 
-@settings(max_examples=100)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_margins_flip_their_comparison_on_generated_cases(policy, seed_cases, data):
     case = load_case(policy, data.draw(cases(policy, seeds=seed_cases)))

@@ -20,6 +20,7 @@ from visarules.server import create_app
 from visarules.server.models import BatchRow, DecisionModel, ExplanationModel
 from visarules.solver.analyses.explain import explain
 from visarules.solver.analyses.whatif import what_if
+from visarules.solver.backends import ENGINES
 from visarules.solver.case import case_schema, load_case, read_case_file
 from visarules.solver.decision import decide, verdict
 from visarules.solver.report import SECTIONS, Report, context_for, to_json
@@ -56,9 +57,9 @@ def test_decide_answers_what_the_cli_prints(client, policy):
 
 def test_every_engine_decides_alike(client):
     outcomes = {
-        e: client.post(f"/v1/decide?engine={e}", content=WTR_UNDER.read_bytes()).json()["outcome"]
-        for e in ("clingo", "python", "z3")
+        e: client.post(f"/v1/decide?engine={e}", content=WTR_UNDER.read_bytes()).json()["outcome"] for e in ENGINES
     }
+    assert set(outcomes) == {"clingo", "python", "z3", "columnar"}
     assert set(outcomes.values()) == {"not_eligible"}, outcomes
 
 
@@ -75,7 +76,7 @@ def test_the_decision_model_is_exactly_the_cli_json_for_every_worked_case():
 def test_an_unknown_engine_is_a_422_naming_the_choices(client):
     r = client.post("/v1/decide?engine=oracle", content=EXAMPLE.read_bytes())
     assert r.status_code == 422
-    assert r.json()["problems"] == ['engine: expected one of clingo, python, z3, found "oracle"']
+    assert r.json()["problems"] == ['engine: expected one of clingo, python, z3, columnar, found "oracle"']
 
 
 # ---------------------------------------------------------------- bad input

@@ -58,7 +58,7 @@ def test_every_alternative_for_a_failing_worked_case_is_eligible(policy, path):
     _assert_sound(policy, case, w)
 
 
-@settings(max_examples=30)
+@settings(max_examples=12)
 @given(data=st.data())
 def test_every_alternative_for_a_generated_case_is_eligible(policy, seed_cases, data):
     case = load_case(policy, data.draw(cases(policy, seeds=seed_cases)))

@@ -1,14 +1,16 @@
 """The readings of the IR, by name: what `--engine` offers and the differential test compares.
 
 A back end is a module with `evaluate(policy, case) -> Verdict`; adding one is that module plus
-one entry below. Modules are imported when first used, so a command that never reads Z3 never
+one entry below. A module may also offer `evaluate_many(policy, cases) -> [Verdict]` where deciding
+a list together is cheaper (one clingo grounding, one pass over columns); each Verdict must be the
+one `evaluate` gives for that case alone. Modules are imported when first used, so a command that never reads Z3 never
 imports it.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ...dsl import ir
@@ -24,6 +26,12 @@ class Backend:
     def evaluate(self, policy: ir.Policy, case: CaseData) -> ir.Verdict:
         fn: Callable[[ir.Policy, CaseData], ir.Verdict] = importlib.import_module(self.module).evaluate
         return fn(policy, case)
+
+    def evaluate_many(self, policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]:
+        module = importlib.import_module(self.module)
+        if hasattr(module, "evaluate_many"):
+            return list(module.evaluate_many(policy, list(cases)))
+        return [module.evaluate(policy, case) for case in cases]
 
 
 BACKENDS: dict[str, Backend] = {
@@ -49,3 +57,8 @@ def backend(name: str) -> Backend:
 def verdict(policy: ir.Policy, case: CaseData, engine: str = DEFAULT) -> ir.Verdict:
     """The Verdict of one reading of the policy on one case."""
     return backend(engine).evaluate(policy, case)
+
+
+def verdicts(policy: ir.Policy, cases: Sequence[CaseData], engine: str = DEFAULT) -> list[ir.Verdict]:
+    """The Verdicts of one reading on a list of cases, in order (decided together where that is cheaper)."""
+    return backend(engine).evaluate_many(policy, cases)

@@ -6,6 +6,8 @@ from .predicates import Predicate, quote
 from .run import SolverError, case_symbols, numbered_case_symbols, solve, solve_many, verdict_from_atoms
 
 __all__ = ["program", "batch_program", "Emitter", "DECISION", "Predicate", "quote", "case_symbols",
-           "numbered_case_symbols", "solve", "solve_many", "verdict_from_atoms", "SolverError", "evaluate"]  # fmt: skip
+           "numbered_case_symbols", "solve", "solve_many", "verdict_from_atoms", "SolverError", "evaluate",
+           "evaluate_many"]  # fmt: skip
 
 evaluate = solve  # the registry's name for "decide one case"
+evaluate_many = solve_many  # ... and for "decide a list of cases together"
