@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import z3
 
 from visarules.dsl import load_policy
 from visarules.solver.analyses.diff import input_differences, windows
@@ -52,11 +51,33 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
         "2026-08-24",
     ]
     assert report["max_items"] == 4 and report["domain_assumptions"]
+    # no rule differs, so every case is decided alike without asking Z3 anything
+    assert report["rules_changed"] == [] and not (tmp_path / "smt").exists()
+
+
+def test_a_rule_that_applies_differently_is_reported_even_when_no_outcome_changes(tmp_path):
+    """A change of when a rule applies (here: not to 100 hours or more) changes no outcome and no
+    points, but the rule's result: every window says so, with a witness on the boundary."""
+    old_line = "  require employment.hours_per_week >= 30 or"
+    new = copy_with(
+        tmp_path, "smc/employment.rules", old_line, "  applies when employment.hours_per_week < 100\n" + old_line
+    )
+    r = run("diff", POLICY, new, "--format", "json", "--smtlib", tmp_path / "smt", "--out", tmp_path / "witnesses")
+    assert r.returncode == 1, r.stderr
+    report = json.loads(r.stdout)
+    assert report["rules_changed"] == ["smc.employment.full_time"]
+    for w in report["windows"]:
+        assert w["verdict"] == "reasons differ" and not w["bug"]
+        (x,) = w["witnesses"]
+        assert x["direction"] == "reasons" and x["rules_differing"] == ["smc.employment.full_time"]
+        assert x["case"]["employment"]["hours_per_week"] == 100 and x["case"]["lodgement_date"] == w["from"]
+        old_effect = {r["rule"]: r["effect"] for r in x["old"]["reasons"]}["smc.employment.full_time"]
+        assert old_effect == "met" and "smc.employment.full_time" in [r["rule"] for r in x["new"]["not_applicable"]]
+        assert x["old"]["outcome"] == x["new"]["outcome"] and x["old"]["points"] == x["new"]["points"]
+        # the witness is written as a case file that `decide` reads
+        assert decide(json.loads(Path(x["file"]).read_text()), new, tmp_path)["outcome"] == x["new"]["outcome"]
     queries = sorted((tmp_path / "smt").glob("*.smt2"))
-    assert len(queries) == 5 * len(report["windows"])  # better and worse (outcome, points), different: all unsat
-    solver = z3.Solver()
-    solver.from_string(queries[0].read_text())
-    assert solver.check() == z3.unsat
+    assert queries and all(q.read_text().startswith("; visa-rules diff, lodged") for q in queries)
 
 
 def test_windows_split_at_every_start_of_either_policy(tmp_path):
@@ -70,18 +91,22 @@ def test_windows_split_at_every_start_of_either_policy(tmp_path):
     assert all(e == s - dt.timedelta(days=1) for e, s in zip(ends, starts[1:])) and ends[-1] is None
 
 
+@pytest.mark.slow
 def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
     new = copy_with(
         tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35"
     )
-    r = run("diff", POLICY, new, "--format", "json", "--cases", CASES)
+    r = run("diff", POLICY, new, "--format", "json", "--cases", CASES, "--max-items", "2")
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)
+    assert not [w for w in report["windows"] if w["verdict"] == "unknown"]
+    assert report["windows"][0]["verdict"] == "equivalent"  # lodged before the new median, nothing changes
     flipped = next(w for w in report["windows"] if w["from"] == "2024-02-28")
+    # a higher median is mostly less permissive; a case it favours (both ways: incomparable) may exist
     assert flipped["verdict"] in ("less permissive", "incomparable") and not flipped["bug"]
     worse = next(x for x in flipped["witnesses"] if x["direction"] == "worse")
     case = worse["case"]
-    assert "2024-02-28" <= case["lodgement_date"] <= flipped["to"]
+    assert case["lodgement_date"] == "2024-02-28"  # shrunk to the window's first day
     # replayed by clingo under both policies, reasons side by side; and `decide` agrees
     old_d, new_d = decide(case, POLICY, tmp_path), decide(case, new, tmp_path)
     for shown, decided in ((worse["old"], old_d), (worse["new"], new_d)):

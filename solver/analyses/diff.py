@@ -2,9 +2,24 @@
 
 Both policies decide ONE symbolic case (so they must read the same inputs). The lodgement-date
 axis is split at every date either policy starts something (a version, a parameter value, a rule's
-from/until); in each window Z3 looks for a case the new policy treats better than the old one and
-for one it treats worse. A found case is minimised, then decided again by clingo under both
-policies and cross-checked by the Python evaluator and Z3's model, and shown side by side.
+from/until). Only the rules that differ between the two (in their IR: condition, dates,
+categories, effect, or any parameter, table or definition they read), and the rules that read
+their results, can decide a case differently; every other rule reads the same inputs the same way
+in both. So, per window:
+
+1. Z3 looks for a case on which one of those rules comes out differently (its result, or whether
+   it is in force, assessed or applicable; or the points it awards), over the part of the two
+   policies those rules read. None: the window is equivalent.
+2. Otherwise it looks, over both whole policies, for a case NEW treats better (a more favourable
+   outcome, or the same outcome with more points) and for one it treats worse; when neither
+   exists, for one whose points move between categories, and for one decided alike but for
+   other reasons (a rule's result differs). Each kind found is a witness.
+
+Every query runs within a deterministic resource budget (`--rlimit`), witnesses with as few list
+items as they can (none, one, then every slot). A witness is checked against Z3's model, shrunk
+(`prove.shrink`: the earliest lodgement in the window, the smallest values that still differ),
+decided again by clingo and the Python evaluator under both policies, and shown side by side.
+Each window is solved in a process of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,32 +36,43 @@ import z3
 
 from ...dsl import UserError, ir
 from ...dsl.units import date_code
-from ..backends import asp
+from ..backends import asp, smt
 from ..backends.python import evaluate as python_evaluate
 from ..case import load_case, read_case_file
 from ..decision import Decision, build_decision
-from .prove.scene import (
+from .prove import (
+    DEFAULT_RLIMIT,
+    Budget,
+    Fingerprints,
     Scene,
-    as_case_file,
+    Slice,
     build_scene,
-    case_from_model,
-    minimise,
-    read_model,
+    inputs_read,
+    lists_read,
+    rule_slice,
+    rule_state,
+    run_each,
+    sliced_policy,
     summarise_assumptions,
-    z3_verdict,
 )
+from .prove.scene import as_case_file, case_from_model, full_case, new_solver, read_model, z3_verdict
+from .prove.shrink import shrink
 
 OUTCOMES = ir.OUTCOMES
 Verdict = ir.Verdict
 
-EQUIVALENT, MORE, LESS, INCOMPARABLE, UNKNOWN = (
+EQUIVALENT, MORE, LESS, INCOMPARABLE, REASONS, UNKNOWN = (
     "equivalent",
     "more permissive",
     "less permissive",
     "incomparable",
+    "reasons differ",
     "unknown",
 )
 OLD, NEW = "old", "new"
+# the kinds of difference, each with its own witness
+BETTER, WORSE, DIFFERENT, OTHER_REASONS = "better", "worse", "different", "reasons"
+KINDS = (BETTER, WORSE, DIFFERENT, OTHER_REASONS)
 
 
 @dataclass(frozen=True)
@@ -59,21 +86,23 @@ class Window:
 
 @dataclass(frozen=True)
 class Witness:
-    direction: str  # better | worse | different: how NEW treats the case compared with OLD
+    direction: str  # better | worse | different (points move) | reasons: how NEW decides it against OLD
     case: dict  # the case file
     old: Decision  # clingo's decision under each policy
     new: Decision
     minimised: bool
+    rules: tuple[str, ...] = ()  # the rules whose result differs on it
 
 
 @dataclass(frozen=True)
 class WindowResult:
     window: Window
-    verdict: str  # equivalent | more permissive | less permissive | incomparable | unknown
+    verdict: str  # equivalent | more permissive | less permissive | incomparable | reasons differ | unknown
     witnesses: tuple[Witness, ...]
-    seconds: float
+    seconds: float  # CPU seconds
     reason: str = ""  # why unknown
     bug: str = ""  # the readings disagree: a fault in visa-rules
+    units: int = 0  # Z3 resource units spent
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,15 @@ class DiffReport:
     max_items: int
     assumptions: tuple[str, ...]
     caseload: Caseload | None = None
+    rules_changed: tuple[str, ...] = ()  # rules that differ, or read one that does
+
+
+@dataclass(frozen=True)
+class DiffLimits:
+    max_items: int = 4
+    rlimit: int = 10 * DEFAULT_RLIMIT  # Z3 resource units per window, over all its queries
+    timeout: float = 1800.0  # wall-clock seconds per window: a safety net only
+    smtlib_dir: Path | None = None
 
 
 # ---------------------------------------------------------------- the two policies must agree on inputs
@@ -133,7 +171,44 @@ def windows(old: ir.Policy, new: ir.Policy) -> tuple[Window, ...]:
     return tuple(Window(s, e) for s, e in zip(starts, ends))
 
 
-# ---------------------------------------------------------------- the comparison
+# ---------------------------------------------------------------- what differs
+
+
+def differing_rules(old: ir.Policy, new: ir.Policy) -> tuple[str, ...]:
+    """Rules whose own IR differs between the policies (or that are in one only): a condition,
+    dates, categories, effect, or any parameter, table or definition they read."""
+    prints = Fingerprints()
+    differ = [r.id for r in new.rules if r.id not in old.rule_by_id or prints.of(r) != prints.of(old.rule_by_id[r.id])]
+    return tuple(differ + [r.id for r in old.rules if r.id not in new.rule_by_id])
+
+
+def changed_rules(old: ir.Policy, new: ir.Policy) -> tuple[str, ...]:
+    """The differing rules and every rule that reads the result of one of them (through points or
+    an earlier stop), in NEW's order then OLD's: the rules that may decide a case differently."""
+    differ = set(differing_rules(old, new))
+    ids = dict.fromkeys(r.id for p in (new, old) for r in p.rules if differ & set(rule_slice(p, [r.id])))
+    return tuple(ids)
+
+
+def _state(t) -> z3.ArithRef:
+    """A rule's part in a decision as a number: not in force, not assessed, not applicable, or its result."""
+    result = z3.IntVal(3) if t.rule.kind == "points" else z3.If(t.value, 3, 4)
+    return z3.If(z3.Not(t.in_force), 0, z3.If(t.blocked, 1, z3.If(z3.Not(t.applicable), 2, result)))
+
+
+def _rules_differ(a, b, rules: tuple[str, ...]) -> z3.BoolRef:
+    differ = []
+    for rid in rules:
+        ta, tb = a.rules.get(rid), b.rules.get(rid)
+        sa = _state(ta) if ta is not None else z3.IntVal(0)  # a rule a policy lacks is never in force there
+        sb = _state(tb) if tb is not None else z3.IntVal(0)
+        differ.append(sa != sb)
+        kinds = {x.rule.kind for x in (ta, tb) if x is not None}
+        if kinds == {"points"}:
+            differ.append(
+                (ta.awarded if ta is not None else z3.IntVal(0)) != (tb.awarded if tb is not None else z3.IntVal(0))
+            )
+    return z3.Or(differ) if differ else z3.BoolVal(False)
 
 
 def _rank(d) -> z3.ArithRef:
@@ -145,20 +220,286 @@ def _total(d, categories) -> z3.ArithRef:
     return z3.Sum([d.points.get(c, z3.IntVal(0)) for c in categories]) if categories else z3.IntVal(0)
 
 
+# ---------------------------------------------------------------- the comparison
+
+
 def diff(
     old: ir.Policy,
     new: ir.Policy,
-    max_items: int = 4,
-    timeout: float = 60.0,
-    minimise_seconds: float = 10.0,
-    smtlib_dir: Path | None = None,
+    limits: DiffLimits = DiffLimits(),
+    jobs: int = 1,
+    on_window: Callable[[WindowResult], None] | None = None,
+    lodged: tuple[dt.date, dt.date] | None = None,
 ) -> DiffReport:
+    """Compare the policies window by window; `lodged` (first, last day): only the windows that
+    overlap those lodgement days (a caller that knows the policies differ nowhere else)."""
     problems = input_differences(old, new)
     if problems:
         raise InputsDiffer(problems)
-    scene = build_scene(old, (OLD, NEW), (), None, max_items, policies={OLD: old, NEW: new}, share_case=True)
-    results = tuple(_window(scene, old, new, w, timeout, minimise_seconds, smtlib_dir) for w in windows(old, new))
-    return DiffReport(results, max_items, summarise_assumptions(t for t, _ in scene.assumptions))
+    changed = changed_rules(old, new)
+    spans = windows(old, new)
+    if lodged is not None:
+        spans = tuple(w for w in spans if w.start <= lodged[1] and (w.end is None or w.end >= lodged[0]))
+    results: list[WindowResult | None] = [None] * len(spans)
+    shown = 0
+    work = lambda i: _solve_window(old, new, changed, spans[i], limits)  # noqa: E731
+    for i, data in run_each(len(spans) if changed else 0, work, jobs):
+        results[i] = _window_result(old, new, spans[i], data)
+        while shown < len(results) and results[shown] is not None:
+            if on_window is not None:
+                on_window(results[shown])  # type: ignore[arg-type]
+            shown += 1
+    if not changed:  # no rule differs: every case is decided alike, in every window
+        results = [WindowResult(w, EQUIVALENT, (), 0.0) for w in spans]
+        for r in results:
+            if on_window is not None:
+                on_window(r)
+    assumptions = summarise_assumptions(t for t, _ in _domain(old, limits.max_items))
+    return DiffReport(tuple(r for r in results if r is not None), limits.max_items, assumptions, None, changed)
+
+
+def _domain(policy: ir.Policy, max_items: int):
+    return smt.SymbolicCase(policy, max_items).domain_assumptions()
+
+
+# ---------------------------------------------------------------- one window, in a process of its own
+
+
+def _reads(policy: ir.Policy, rules: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    lists, inputs = set(), {ir.LODGEMENT, ir.CATEGORY}
+    for rid in rules:
+        roots = policy.rule_by_id[rid].roots
+        lists |= lists_read(policy, roots)
+        inputs |= inputs_read(roots)
+    return lists, inputs
+
+
+def _parts(old: ir.Policy, new: ir.Policy, rules_old, rules_new) -> tuple[ir.Policy, ir.Policy, frozenset[str]]:
+    """Both policies cut down to these rules, over the same lists; and the inputs they read."""
+    lists_o, inputs_o = _reads(old, rules_old)
+    lists_n, inputs_n = _reads(new, rules_new)
+    lists = tuple(lst.name for lst in old.lists if lst.name in lists_o | lists_n)
+    part_old = sliced_policy(old, Slice(rules_old, lists, frozenset()))
+    part_new = sliced_policy(new, Slice(rules_new, lists, frozenset()))
+    return part_old, part_new, frozenset(inputs_o | inputs_n)
+
+
+def _sizes(lists: int, max_items: int) -> list[int]:
+    """Items per list to look with, fewest first (a witness with few is found fast, and reads easily)."""
+    return sorted({min(n, max_items) for n in (0, 1, max_items)}) if lists else [max_items]
+
+
+def _at_most(scene: Scene, n: int) -> list[z3.BoolRef]:
+    sym = scene.decisions[OLD].case
+    return [z3.Not(slot.present) for slots in sym.slots.values() for slot in slots[n:]]
+
+
+def _solve_window(old: ir.Policy, new: ir.Policy, changed: tuple[str, ...], w: Window, limits: DiffLimits) -> dict:
+    """The queries of one window (see the module's docstring), as JSON data for `_window_result`.
+
+    Each query is asked first of an abstraction: the rules that may differ (and what they read)
+    as they are, every other rule (the same in both policies) a free value shared by both. No
+    case there: none in the policies either. A case found there is decided by the Python
+    evaluator; when it is not what was asked (the free values fit no real case), the query is
+    asked again of both whole policies.
+    """
+    started = time.process_time()
+    budget = Budget(limits.rlimit, limits.timeout)
+    categories = sorted({c.name for c in old.categories} | {c.name for c in new.categories})
+    # a rule that only reads a differing rule's result decides alike while that result is alike:
+    # the rules that differ themselves are enough to ask whether any case is decided differently
+    own = differing_rules(old, new)
+    inside_old = rule_slice(old, [r for r in changed if r in old.rule_by_id])
+    inside_new = rule_slice(new, [r for r in changed if r in new.rule_by_id])
+    inside = frozenset(inside_old) | frozenset(inside_new)
+    # the abstraction: every rule, but only those inside lowered (so only their lists and inputs)
+    read = _parts(old, new, inside_old, inside_new)
+    lists = tuple(lst.name for lst in read[0].lists)
+    every_old, every_new = (
+        sliced_policy(p, Slice(tuple(r.id for r in p.rules), lists, frozenset())) for p in (old, new)
+    )
+    whole = _parts(old, new, tuple(r.id for r in old.rules), tuple(r.id for r in new.rules))
+    scenes: dict[tuple[str, int], Scene] = {}
+
+    def scene_of(which: str, k: int) -> Scene:
+        if (which, k) not in scenes:
+            if which == "abstract":
+                pair, inputs, outside = (every_old, every_new), read[2], inside
+            else:
+                pair, inputs, outside = (whole[0], whole[1]), whole[2], None
+            scenes[which, k] = build_scene(
+                pair[0],
+                (OLD, NEW),
+                (),
+                None,
+                k,
+                policies={OLD: pair[0], NEW: pair[1]},
+                share_case=True,
+                inputs=inputs,
+                track_rules=False,
+                abstract_outside=outside,
+            )
+        return scenes[which, k]
+
+    def goal(kind: str, a, b) -> z3.BoolRef:
+        ra, rb, ta, tb = _rank(a), _rank(b), _total(a, categories), _total(b, categories)
+        same_points = z3.And([a.points.get(c, 0) == b.points.get(c, 0) for c in categories])
+        return {
+            "any": lambda: _rules_differ(a, b, own),
+            BETTER: lambda: z3.Or(rb > ra, z3.And(rb == ra, tb > ta)),
+            WORSE: lambda: z3.Or(rb < ra, z3.And(rb == ra, tb < ta)),
+            DIFFERENT: lambda: z3.And(rb == ra, tb == ta, z3.Not(same_points)),
+            OTHER_REASONS: lambda: z3.And(rb == ra, same_points, _rules_differ(a, b, own)),
+        }[kind]()
+
+    found: dict[str, dict] = {}
+    unknown: list[str] = []
+
+    def ask(which: str, kind: str) -> str:
+        """unsat, unknown, found (a witness of this kind), or spurious (the abstraction's case is not one)."""
+        lists = len(scene_of(which, 0).decisions[OLD].case.slots)
+        for k in _sizes(lists, limits.max_items):
+            scene = scene_of(which, k)
+            a, b = scene.decisions[OLD], scene.decisions[NEW]
+            lodged = a.case.scalars[ir.LODGEMENT]
+            window = [lodged >= date_code(w.start)] + ([lodged <= date_code(w.end)] if w.end else [])
+            hard = [c for _, c in scene.assumptions] + window + [goal(kind, a, b)] + _at_most(scene, k)
+            solver = new_solver(scene)
+            solver.add(hard)
+            if limits.smtlib_dir is not None and k == limits.max_items:
+                _write_smtlib(limits.smtlib_dir, w, kind, which, solver)
+            answer = budget.check(solver)
+            if answer == z3.unknown:
+                unknown.append(f"{kind}: {budget.reason}")
+                return "unknown"
+            if answer == z3.sat:
+                checked = inside if which == "abstract" else None
+                witness = _witness(old, new, scene, solver.model(), checked, w, kind)
+                if witness["problem"] or kind == "any" or witness["kind"] == kind:
+                    found.setdefault(witness["kind"] or kind, witness)
+                    return "found"
+                if which == "abstract":
+                    return "spurious"
+                witness["problem"] = (
+                    f"Z3 found a case NEW treats {kind}, but it is decided as {witness['kind'] or 'alike'}"
+                )
+                found.setdefault(kind, witness)
+                return "found"
+        return "unsat"
+
+    def search(kind: str) -> None:
+        if ask("abstract", kind) == "spurious":
+            ask("whole", kind)
+
+    search("any")
+    if found or unknown:
+        for kind in (BETTER, WORSE):
+            if kind not in found:
+                search(kind)
+        if BETTER not in found and WORSE not in found:
+            for kind in (DIFFERENT, OTHER_REASONS):
+                if kind not in found:
+                    search(kind)
+    return {"found": found, "unknown": unknown, "units": budget.spent, "seconds": time.process_time() - started}
+
+
+def _witness(old, new, scene: Scene, model, checked, w: Window, asked: str) -> dict:
+    """The model read as a case, decided by the Python evaluator under both policies and checked
+    against Z3's model on the rules of the scene (`checked`: on those only, the others being free
+    values of an abstraction); then, if it is a witness of the kind asked, shrunk (`shrink`)."""
+    read = read_model(model, scene.fill)
+    problems = []
+    try:
+        case = full_case(old, case_from_model(scene.policy, scene.decisions[OLD].case, read))
+        as_case_file(old, case)  # the model's case must survive being written out
+        verdicts = {OLD: python_evaluate(old, case), NEW: python_evaluate(new, case)}
+        for name in (OLD, NEW):
+            modelled = z3_verdict(scene.decisions[name], read)
+            for rule in scene.decisions[name].policy.rules:
+                if checked is not None and rule.id not in checked:
+                    continue
+                if rule_state(modelled, rule.id) != rule_state(verdicts[name], rule.id):
+                    problems.append(f"{name.upper()}: Z3's model has {rule.id} {rule_state(modelled, rule.id)}, "
+                                    f"the Python evaluator {rule_state(verdicts[name], rule.id)}")  # fmt: skip
+                    break
+        kind = _kind(verdicts[OLD], verdicts[NEW])
+        if kind and not problems and (asked == "any" or kind == asked):
+            keep = lambda c: _kind(python_evaluate(old, c), python_evaluate(new, c)) == kind  # noqa: E731
+            case = shrink(old, case, keep, earliest=w.start)
+            verdicts = {OLD: python_evaluate(old, case), NEW: python_evaluate(new, case)}
+        data, _ = as_case_file(old, case)
+    except Exception as err:  # noqa: BLE001 - any failure here is the tool's, not the policies'
+        return {"kind": "", "case": None, "minimised": False, "rules": [], "problem": f"{type(err).__name__}: {err}"}
+    return {"kind": kind, "case": data, "minimised": True, "rules": _differing(verdicts[OLD], verdicts[NEW]),
+            "problem": "; ".join(problems)}  # fmt: skip
+
+
+def _differing(a: Verdict, b: Verdict) -> list[str]:
+    ids = dict.fromkeys(
+        [*a.results, *a.not_assessed, *a.not_applicable, *b.results, *b.not_assessed, *b.not_applicable]
+    )
+    return [r for r in ids if rule_state(a, r) != rule_state(b, r) or a.awarded.get(r) != b.awarded.get(r)]
+
+
+def _kind(a: Verdict, b: Verdict) -> str:
+    """How NEW decides a case against OLD: better, worse, different (points move), reasons, or ""."""
+    key = lambda v: (-OUTCOMES.index(v.outcome), sum(v.points.values()))  # noqa: E731
+    if key(b) != key(a):
+        return BETTER if key(b) > key(a) else WORSE
+    if not _same(a, b):
+        return DIFFERENT
+    return OTHER_REASONS if _differing(a, b) else ""
+
+
+def _write_smtlib(directory: Path, w: Window, kind: str, which: str, solver: z3.Solver) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    what = "is any rule decided differently" if kind == "any" else f"does NEW treat some case {kind}"
+    over = "; over the rules that may differ, the others free" if which == "abstract" else "; over both whole policies"
+    head = f"; visa-rules diff, lodged {w}: {what}? sat: yes{over}\n"
+    (directory / f"diff.{w.start}.{kind}.{which}.smt2").write_text(head + solver.to_smt2(), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- back in the caller: replayed by clingo
+
+
+def _window_result(old: ir.Policy, new: ir.Policy, w: Window, data: dict) -> WindowResult:
+    witnesses, bugs = [], []
+    for kind, x in data["found"].items():
+        if x["problem"]:
+            bugs.append(f"{kind} witness: {x['problem']}")
+        if x["case"] is None:
+            continue
+        decided = {}
+        for name, policy in ((OLD, old), (NEW, new)):
+            loaded = load_case(policy, x["case"], "<witness>")
+            by_clingo, by_python = asp.solve(policy, loaded), python_evaluate(policy, loaded)
+            if by_clingo.comparable() != by_python.comparable():
+                bugs.append(f"{name.upper()}: clingo and Python decide the {kind} witness differently "
+                            f"({by_clingo.outcome}/{by_python.outcome})")  # fmt: skip
+            decided[name] = (by_clingo, build_decision(policy, loaded, by_clingo, "clingo"))
+        if _kind(decided[OLD][0], decided[NEW][0]) != kind:
+            bugs.append(f"clingo does not confirm that the {kind} witness is decided so")
+        witnesses.append(Witness(kind, x["case"], decided[OLD][1], decided[NEW][1], x["minimised"], tuple(x["rules"])))
+    verdict = _verdict(set(data["found"]), bool(data["unknown"]))
+    return WindowResult(w, verdict, tuple(witnesses), data["seconds"], "; ".join(data["unknown"]), "; ".join(bugs),
+                        data["units"])  # fmt: skip
+
+
+def _verdict(found: set[str], unknown: bool) -> str:
+    if BETTER in found and WORSE in found or DIFFERENT in found:
+        return INCOMPARABLE
+    if unknown:
+        return UNKNOWN
+    if BETTER in found:
+        return MORE
+    if WORSE in found:
+        return LESS
+    return REASONS if OTHER_REASONS in found else EQUIVALENT
+
+
+def _same(a: Verdict, b: Verdict) -> bool:
+    cats = set(a.points) | set(b.points)
+    return a.outcome == b.outcome and all(a.points.get(c, 0) == b.points.get(c, 0) for c in cats)
 
 
 class InputsDiffer(UserError):
@@ -169,98 +510,6 @@ class InputsDiffer(UserError):
     def render(self) -> str:
         head = "the two policies read different inputs, so one case cannot be decided by both:"
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
-
-
-def _window(scene: Scene, old, new, w: Window, timeout, minimise_seconds, smtlib_dir) -> WindowResult:
-    started = time.perf_counter()
-    a, b = scene.decisions[OLD], scene.decisions[NEW]
-    categories = sorted({c.name for c in old.categories} | {c.name for c in new.categories})
-    ra, rb, ta, tb = _rank(a), _rank(b), _total(a, categories), _total(b, categories)
-    lodged = a.case.scalars["lodgement_date"]
-    inside = [lodged >= date_code(w.start)] + ([lodged <= date_code(w.end)] if w.end else [])
-    base = [c for defs in scene.definitions.values() for c in defs] + [c for _, c in scene.assumptions] + inside
-    # per direction, a case whose outcome flips first, else one whose points move
-    outcomes_differ = z3.Or(a.outcome != b.outcome, *[a.points.get(c, 0) != b.points.get(c, 0) for c in categories])
-    goals = {
-        "better": [("outcome", rb > ra), ("points", z3.And(rb == ra, tb > ta))],
-        "worse": [("outcome", rb < ra), ("points", z3.And(rb == ra, tb < ta))],
-        "different": [("any", outcomes_differ)],
-    }
-    found: dict[str, Witness | None] = {}  # None: found, but it could not be replayed
-    unknown, bugs = [], []
-    for direction, options in goals.items():
-        if direction == "different" and (found or unknown):
-            break  # only asked when neither policy treats any case better or worse
-        for what, goal in options:
-            solver = z3.Solver()
-            solver.set("timeout", max(1, int(timeout * 1000)))
-            solver.add(base + [goal])
-            if smtlib_dir is not None:
-                smtlib_dir.mkdir(parents=True, exist_ok=True)
-                head = f"; visa-rules diff, lodged {w}: does NEW treat some case {direction} ({what})? sat: yes\n"
-                (smtlib_dir / f"diff.{w.start}.{direction}.{what}.smt2").write_text(
-                    head + solver.to_smt2(), encoding="utf-8"
-                )
-            answer = solver.check()
-            if answer == z3.unknown:
-                unknown.append(f"{direction} ({what}): {solver.reason_unknown()}")
-                continue
-            if answer == z3.unsat:
-                continue
-            model, minimised = minimise(scene, base + [goal], solver.model(), minimise_seconds)
-            try:
-                found[direction], bug = _replay(scene, old, new, model, direction, minimised)
-            except Exception as err:  # noqa: BLE001 - any failure here is the tool's, not the policies'
-                found[direction], bug = None, f"{direction} witness: {type(err).__name__}: {err}"
-            if bug:
-                bugs.append(bug)
-            break
-    verdict = _verdict(found, unknown)
-    witnesses = tuple(x for x in found.values() if x is not None)
-    return WindowResult(w, verdict, witnesses, time.perf_counter() - started, "; ".join(unknown), "; ".join(bugs))
-
-
-def _verdict(found: dict[str, Witness | None], unknown: list[str]) -> str:
-    better, worse = "better" in found, "worse" in found
-    if better and worse or "different" in found:
-        return INCOMPARABLE
-    if unknown:
-        return UNKNOWN
-    return MORE if better else LESS if worse else EQUIVALENT
-
-
-def _replay(scene: Scene, old, new, model, direction: str, minimised: bool) -> tuple[Witness, str]:
-    read = read_model(model)
-    sym = scene.decisions[OLD].case
-    problems = []
-    data, _ = as_case_file(old, case_from_model(old, sym, read))
-    decisions = {}
-    verdicts: dict[str, Verdict] = {}
-    for name, policy in ((OLD, old), (NEW, new)):
-        loaded = load_case(policy, data, "<witness>")
-        by_clingo = asp.solve(policy, loaded)
-        by_python = python_evaluate(policy, loaded)
-        by_z3 = z3_verdict(scene.decisions[name], read)
-        if not (by_clingo.comparable() == by_python.comparable() == by_z3.comparable()):
-            problems.append(f"{name.upper()}: clingo, Python and Z3 decide the witness differently "
-                            f"({by_clingo.outcome}/{by_python.outcome}/{by_z3.outcome})")  # fmt: skip
-        verdicts[name] = by_clingo
-        decisions[name] = build_decision(policy, loaded, by_clingo, "clingo")
-    if not problems and _direction(verdicts[OLD], verdicts[NEW]) != direction and direction != "different":
-        problems.append(f"clingo does not confirm that NEW treats the witness {direction}")
-    if not problems and direction == "different" and _same(verdicts[OLD], verdicts[NEW]):
-        problems.append("clingo decides the witness the same under both policies")
-    return Witness(direction, data, decisions[OLD], decisions[NEW], minimised), "; ".join(problems)
-
-
-def _same(a: Verdict, b: Verdict) -> bool:
-    cats = set(a.points) | set(b.points)
-    return a.outcome == b.outcome and all(a.points.get(c, 0) == b.points.get(c, 0) for c in cats)
-
-
-def _direction(a: Verdict, b: Verdict) -> str:
-    key = lambda v: (-OUTCOMES.index(v.outcome), sum(v.points.values()))  # noqa: E731
-    return "better" if key(b) > key(a) else "worse" if key(b) < key(a) else "different"
 
 
 # ---------------------------------------------------------------- a caseload

@@ -18,6 +18,7 @@ from .explain import explain_cmd
 from .fmt import fmt_cmd
 from .generate import generate_cmd
 from .lsp import lsp_cmd
+from .mutate import mutate_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
@@ -41,6 +42,7 @@ app.command("asp")(asp_cmd)
 app.command("explain")(explain_cmd)
 app.command("prove")(prove_cmd)
 app.command("diff")(diff_cmd)
+app.command("mutate")(mutate_cmd)
 app.command("batch")(batch_cmd)
 app.command("generate")(generate_cmd)
 app.command("serve")(serve_cmd)

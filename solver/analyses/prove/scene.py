@@ -9,16 +9,16 @@ with its description), and the `same except` equalities between cases.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import z3
 
 from ....dsl import ir
-from ....dsl.units import decode_date
+from ....dsl.units import date_code, decode_date
 from ...backends import smt
 from ...case import CaseData, Item, case_to_json, load_case
+from .budget import Budget
 
 # ---------------------------------------------------------------- the decision, rule by rule
 
@@ -46,6 +46,22 @@ class RuleDefinitions:
         return self._named[key]
 
 
+class _Outside:
+    """A `smt.PartHook` that leaves the rules in `keep` as they are and gives every other rule's
+    parts free values, the same for every decision it builds."""
+
+    def __init__(self, keep: frozenset[str]):
+        self.keep = keep
+        self.free: dict[tuple[str, str], z3.ExprRef] = {}
+
+    def __call__(self, rule: ir.Rule, part: str, t: ir.Type, term: Callable[[], z3.ExprRef]) -> z3.ExprRef:
+        if rule.id in self.keep:
+            return term()
+        if (rule.id, part) not in self.free:
+            self.free[rule.id, part] = smt.variable(f"outside {rule.id}.{part}", t)
+        return self.free[rule.id, part]
+
+
 # ---------------------------------------------------------------- the scene
 
 
@@ -68,6 +84,9 @@ class Scene:
     definitions: dict[str, list[z3.BoolRef]]  # rule id → its definitions, over every case
     assumptions: tuple[tuple[str, z3.BoolRef], ...]  # (description, condition)
     relations: tuple[z3.BoolRef, ...]  # `same except`: what the cases share
+    # values for the variables no query constraint mentions (inputs outside a slice), keyed by the
+    # variable's id: a model is read with these, so that its case meets every domain assumption
+    fill: dict[int, z3.ExprRef] = field(default_factory=dict)
 
 
 def build_scene(
@@ -78,13 +97,30 @@ def build_scene(
     max_items: int,
     policies: dict[str, ir.Policy] | None = None,
     share_case: bool = False,
+    inputs: frozenset[str] | None = None,
+    track_rules: bool = True,
+    abstract_outside: frozenset[str] | None = None,
 ) -> Scene:
     """The symbolic world of a claim. `policies` gives a case its own policy (for `diff`), and
-    `share_case` reads every named case off one symbolic case (both policies, one case)."""
+    `share_case` reads every named case off one symbolic case (both policies, one case).
+
+    `inputs` are the scalar inputs the claim and the rules read (None: all of them). The domain
+    assumptions that neither mention one of them nor are tied to them through other assumptions
+    are left out of the query: they cost Z3 time (a calendar day is arithmetic modulo 32, 12 and
+    4) and settle nothing. The variables they alone mention get fixed values that meet them.
+
+    `track_rules` puts each rule's parts behind constants defined per rule (for unsat cores);
+    without it the decision's terms are used as they are, so that two policies deciding one case
+    share every term of the rules they have in common (for `diff`), and `definitions` is empty.
+    `abstract_outside` (with `share_case`, without `track_rules`) keeps only these rules as they
+    are: every other rule's parts become free values, shared by the policies, so that a rule both
+    policies hold alike is one unknown to Z3 (an over-approximation: for proving that no case
+    differs, where a found case must be checked)."""
     decisions: dict[str, smt.SymbolicDecision] = {}
     definitions: dict[str, list[z3.BoolRef]] = {}
     assumptions: list[tuple[str, z3.BoolRef]] = []
     shared: smt.SymbolicCase | None = None
+    hook = _Outside(abstract_outside) if abstract_outside is not None else None
     for name in cases:
         pol = (policies or {}).get(name, policy)
         if share_case and shared is not None:
@@ -93,15 +129,22 @@ def build_scene(
             sym = shared = smt.SymbolicCase(pol, max_items, "" if share_case else f"{name}.")
             assumptions += sym.domain_assumptions()  # the same text for every case: each case satisfies it
         tracked = RuleDefinitions(pol, f"{name}." if share_case or len(cases) > 1 else sym.prefix)
-        decisions[name] = smt.DecisionBuilder(pol, sym, tracked).build()
-        for rule_id, defs in tracked.definitions.items():
+        if track_rules:
+            decisions[name] = smt.DecisionBuilder(pol, sym, tracked).build()
+        else:
+            decisions[name] = smt.DecisionBuilder(pol, sym, hook).build() if hook else smt.build_decision(pol, sym)
+        for rule_id, defs in (tracked.definitions if track_rules else {}).items():
             key = rule_id if not policies else f"{name}:{rule_id}"
             definitions.setdefault(key, []).extend(defs)
     value_vars = {n: smt.variable(n, t) for n, t in values}
     for n, t in values:
-        field = ir.InputField(n, t, False, "")
-        assumptions += smt.field_assumptions(policy, field, n, value_vars[n], z3.BoolVal(True))
+        quantified = ir.InputField(n, t, False, "")
+        assumptions += smt.field_assumptions(policy, quantified, n, value_vars[n], z3.BoolVal(True))
     relations = _same_except(policy, [decisions[c].case for c in cases], same_except) if same_except is not None else ()
+    fill: dict[int, z3.ExprRef] = {}
+    if inputs is not None and same_except is None:
+        syms = list(dict.fromkeys(d.case for d in decisions.values()))
+        assumptions, fill = _prune(policy, syms, inputs, list(value_vars.values()), assumptions)
     return Scene(
         policy=policy,
         max_items=max_items,
@@ -111,7 +154,97 @@ def build_scene(
         definitions=definitions,
         assumptions=tuple(assumptions),
         relations=tuple(relations),
+        fill=fill,
     )
+
+
+def new_solver(scene: Scene) -> z3.Solver:
+    """A solver for the scene's queries: Z3's linear-integer solver when no text is read (about
+    twice as fast on these queries as the general one), else the general one."""
+    syms = list(dict.fromkeys(d.case for d in scene.decisions.values()))
+    reads_text = any(
+        f.type.kind == "text" and sym.scalars[f.path].get_id() not in scene.fill
+        for sym in syms
+        for f in sym.policy.inputs
+    ) or any(f.type.kind == "text" for sym in syms for lst in sym.policy.lists for f in lst.fields)
+    return z3.Solver() if reads_text else z3.SolverFor("QF_LIA")
+
+
+def _constants(term: z3.ExprRef, memo: dict[int, frozenset[int]]) -> frozenset[int]:
+    """The ids of the variables in a term (through Z3's C interface: the Python wrappers are slow)."""
+    ctx = term.ctx_ref()
+
+    def visit(a) -> frozenset[int]:
+        key = z3.Z3_get_ast_id(ctx, a)
+        hit = memo.get(key)
+        if hit is None:
+            n = z3.Z3_get_app_num_args(ctx, a) if z3.Z3_is_app(ctx, a) else 0
+            if n == 0:
+                uninterpreted = z3.Z3_is_app(ctx, a) and (
+                    z3.Z3_get_decl_kind(ctx, z3.Z3_get_app_decl(ctx, a)) == z3.Z3_OP_UNINTERPRETED
+                )
+                hit = frozenset((key,)) if uninterpreted else frozenset()
+            else:
+                hit = frozenset().union(*(visit(z3.Z3_get_app_arg(ctx, a, i)) for i in range(n)))
+            memo[key] = hit
+        return hit
+
+    return visit(term.as_ast())
+
+
+def _prune(policy, syms, inputs, values, assumptions):
+    """The assumptions tied (through shared variables) to the variables read, and fixed values for
+    the variables only the others mention, checked to meet those others."""
+    memo: dict[int, frozenset[int]] = {}
+    inside: set[int] = {v.get_id() for v in values}
+    variables: dict[int, tuple[z3.ExprRef, ir.Type | None, bool]] = {}  # id → (variable, type, optional)
+    for sym in syms:
+        for f in sym.policy.inputs:
+            pairs = [(sym.scalars[f.path], f.type), (sym.known[f.path], None)]
+            for v, t in pairs:
+                if z3.is_const(v) and v.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                    variables[v.get_id()] = (v, t, f.optional)
+                    if f.path in inputs:
+                        inside.add(v.get_id())
+        for slots in sym.slots.values():  # a list in the scene is read
+            for slot in slots:
+                for v in (slot.present, *slot.values.values(), *slot.known.values()):
+                    inside |= _constants(v, memo)
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    mentions = [_constants(cond, memo) for _, cond in assumptions]
+    for ids in mentions:
+        first = next(iter(ids), None)
+        for other in ids:
+            parent[root(other)] = root(first)  # type: ignore[arg-type]
+    tied = {root(i) for i in inside}
+    kept = [a for a, ids in zip(assumptions, mentions) if not ids or any(root(i) in tied for i in ids)]
+    dropped = [cond for (_, cond), ids in zip(assumptions, mentions) if ids and not any(root(i) in tied for i in ids)]
+    outside = {i for ids in mentions for i in ids if root(i) not in tied} | (set(variables) - inside)
+    fill = {i: _plain_value(policy, *variables[i]) for i in outside if i in variables}
+    pairs = [(variables[i][0], v) for i, v in fill.items()]
+    if not all(z3.is_true(z3.simplify(z3.substitute(c, *pairs) if pairs else c)) for c in dropped):
+        solver = z3.Solver()  # plain values do not meet them (never for the shipped assumptions): ask Z3
+        solver.add(dropped)
+        if solver.check() != z3.sat:
+            return list(assumptions), {}
+        model = solver.model()
+        fill = {i: model.eval(variables[i][0], model_completion=True) for i in fill}
+    return kept, fill
+
+
+def _plain_value(policy: ir.Policy, v: z3.ExprRef, t: ir.Type | None, optional: bool) -> z3.ExprRef:
+    """A value any case may hold: unknown if optional; zero, or the first version's start for a date."""
+    if t is None:  # whether an optional input is known
+        return z3.BoolVal(False)
+    if t.kind == "date" and not optional:
+        return z3.IntVal(date_code(policy.versions[0].start))
+    return smt.literal(t, ir.zero_of(t))
 
 
 def _same_except(policy: ir.Policy, syms: list[smt.SymbolicCase], differ: tuple[str, ...]) -> list[z3.BoolRef]:
@@ -196,8 +329,15 @@ def lower_formula(scene: Scene, f: ir.Formula) -> z3.BoolRef:
 # ---------------------------------------------------------------- models back to cases
 
 
-def read_model(model: z3.ModelRef) -> Callable[[z3.ExprRef], int | str]:
-    return lambda t: smt.py_value(model.eval(t, model_completion=True))
+def read_model(model: z3.ModelRef, fill: dict[int, z3.ExprRef] | None = None) -> Callable[[z3.ExprRef], int | str]:
+    """Values from a model; a variable in `fill` (see `Scene.fill`) reads as its fixed value."""
+    fixed = fill or {}
+
+    def read(t: z3.ExprRef) -> int | str:
+        hit = fixed.get(t.get_id())
+        return smt.py_value(hit if hit is not None else model.eval(t, model_completion=True))
+
+    return read
 
 
 def case_from_model(policy: ir.Policy, sym: smt.SymbolicCase, read) -> CaseData:
@@ -214,6 +354,12 @@ def case_from_model(policy: ir.Policy, sym: smt.SymbolicCase, read) -> CaseData:
             for s in present
         )
     return CaseData(scalars, known, items, {}, decode_date(scalars["lodgement_date"]))
+
+
+def full_case(policy: ir.Policy, case: CaseData) -> CaseData:
+    """A case read from a sliced scene, with no items in the lists the slice left out."""
+    items = {lst.name: case.items.get(lst.name, ()) for lst in policy.lists}
+    return CaseData(case.scalars, case.known, items, case.raw, case.lodgement)
 
 
 def as_case_file(policy: ir.Policy, case: CaseData) -> tuple[dict, CaseData]:
@@ -258,6 +404,8 @@ def objectives(scene: Scene) -> list[z3.ArithRef]:
             for slot in sym.slots[lst.name]:
                 fields += [(f, slot.values[f.path], slot.known[f.path], slot.present) for f in lst.fields]
         for f, v, k, present in fields:
+            if v.get_id() in scene.fill:  # outside the slice: a fixed value, nothing to minimise
+                continue
             given = z3.And(present, k)
             if f.optional:
                 known.append(z3.If(given, 1, 0))
@@ -280,19 +428,25 @@ def objectives(scene: Scene) -> list[z3.ArithRef]:
     return [z3.Sum(g) for g in (known, flags, lodged, dates, money, numbers, members, text) if g]
 
 
-def minimise(scene: Scene, hard: list[z3.BoolRef], model: z3.ModelRef, seconds: float) -> tuple[z3.ModelRef, bool]:
-    """A model of `hard` made small within `seconds`: the fewest list items, then least by
+def minimise(
+    scene: Scene, hard: list[z3.BoolRef], model: z3.ModelRef, budget: Budget, items_only: bool = False
+) -> tuple[z3.ModelRef, bool]:
+    """A model of `hard` made small within `budget`: the fewest list items (only that with
+    `items_only`: a case's values are then shrunk by `shrink`), then least by
     `objectives`, one objective after another (Z3's own lexicographic optimisation is much slower
-    here, and less predictable). What runs out of time keeps the value it has.
+    here, and less predictable). A step that runs out of units keeps the value it has; the budget
+    is in resource units, so the same model comes out on any machine.
 
     Gives the model and whether every step reached its least.
     """
-    deadline = time.perf_counter() + seconds
     held: list[z3.BoolRef] = []
     complete = True
 
-    def budget(share: float) -> int:
-        return max(1, int(1000 * max(0.0, deadline - time.perf_counter()) * share))
+    def check(solver: z3.Solver | z3.Optimize, share: float) -> z3.CheckSatResult:
+        part = budget.part(share)
+        answer = part.check(solver)
+        budget.absorb(part)
+        return answer
 
     for sym in _symbolic_cases(scene):  # items fill the first slots, so "slot n absent" is "at most n"
         for slots in sym.slots.values():
@@ -301,23 +455,23 @@ def minimise(scene: Scene, hard: list[z3.BoolRef], model: z3.ModelRef, seconds: 
                     held.append(z3.Not(slot.present))
                     break
                 solver = z3.Solver()
-                solver.set("timeout", budget(0.2))
                 solver.add(hard + held + [z3.Not(slot.present)])
-                answer = solver.check()
+                answer = check(solver, 0.2)
                 if answer == z3.sat:
                     model = solver.model()
                     held.append(z3.Not(slot.present))
                     break
                 complete = complete and answer == z3.unsat
+    if items_only:
+        return model, complete
     terms = objectives(scene)
     for i, term in enumerate(terms):
-        if deadline <= time.perf_counter():
+        if budget.left <= 0:
             return model, False
         opt = z3.Optimize()
-        opt.set("timeout", budget(2 / (len(terms) - i)))  # a share of what is left, with slack
         opt.add(hard + held)
         opt.minimize(term)
-        if opt.check() == z3.sat:
+        if check(opt, 2 / (len(terms) - i + 1)) == z3.sat:  # a share of what is left, with slack
             model = opt.model()
         else:
             complete = False
@@ -345,3 +499,34 @@ def summarise_assumptions(descriptions) -> tuple[str, ...]:
         return _SLOT.sub("[i]", d)
 
     return tuple(dict.fromkeys(fold(d) for d in descriptions))
+
+
+# What kinds of assumption there are, each said briefly; anything else is shown as written.
+_KINDS = (
+    (re.compile(r"reads as"), "an unknown value reads as zero"),
+    (re.compile(r"is one of the \d+ \w+ members"), "members of their enumerations"),
+    (re.compile(r"is not negative"), "numbers and money not negative"),
+    (re.compile(r"calendar day from (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)"), r"dates are calendar days from \1 to \2"),
+    (re.compile(r"is present only if"), "items fill the first slots"),
+    (re.compile(r"^an absent"), "absent items are blank"),
+)
+_SUBJECT = re.compile(r"[A-Za-z_][\w]*")
+
+
+def group_assumptions(descriptions) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Assumptions by input group (a record, a list, a scalar input), each kind said once:
+    ("employment", ("an unknown value reads as zero", "numbers and money not negative", …))."""
+    groups: dict[str, dict[str, int]] = {}  # group → what it assumes → its place in _KINDS
+    for d in summarise_assumptions(descriptions):
+        text = d[3:] if d.startswith("an ") else d
+        text = text[7:] if text.startswith("absent ") else text
+        subject = _SUBJECT.match(text.replace("unknown ", "", 1))
+        group = subject.group(0) if subject else ""
+        said, rank = d, len(_KINDS)
+        for i, (pattern, short) in enumerate(_KINDS):
+            found = pattern.search(d)
+            if found:
+                said, rank = found.expand(short), i
+                break
+        groups.setdefault(group, {})[said] = rank
+    return tuple((g, tuple(sorted(kinds, key=lambda k: kinds[k]))) for g, kinds in groups.items())

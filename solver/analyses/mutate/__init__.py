@@ -1,0 +1,108 @@
+"""Mutation testing of a policy: how many small wrong changes to its rules the case tests catch.
+
+`mutants` makes the changes from the IR (`mutants.py`); `mutation_test` judges each against the
+case tests and, for each one they miss, asks Z3 for a boundary case or proves it equivalent
+(`judge.py`). The score counts only mutants that are not equivalent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ....dsl import ir
+from ..case_tests import CaseTest
+from ..diff import EQUIVALENT, UNKNOWN, DiffLimits
+from .judge import Boundary, CaseSet, boundary, case_set, killed_by
+from .mutants import MUTANT_KINDS, Mutant, mutants
+
+__all__ = [
+    "Mutant",
+    "MUTANT_KINDS",
+    "mutants",
+    "CaseSet",
+    "Boundary",
+    "case_set",
+    "killed_by",
+    "boundary",
+    "MutantResult",
+    "MutationReport",
+    "mutation_test",
+    "KILLED",
+    "SURVIVED",
+    "EQUIVALENT",
+    "UNKNOWN",
+    "expectation_of",
+]
+
+KILLED, SURVIVED = "killed", "survived"
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    mutant: Mutant
+    status: str  # killed | survived | equivalent | unknown (no witness found, none proved absent)
+    killed_by: str = ""  # the first case test that fails on it
+    boundary: Boundary | None = None  # for a mutant no case test kills
+
+
+@dataclass(frozen=True)
+class MutationReport:
+    results: tuple[MutantResult, ...]
+    max_items: int  # the bound that equivalence is proved within
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def score(self) -> float:
+        """Killed over the mutants not proved equivalent (1.0 when there are none)."""
+        judged = len(self.results) - self.count(EQUIVALENT)
+        return self.count(KILLED) / judged if judged else 1.0
+
+
+def mutation_test(
+    policy: ir.Policy,
+    tests: Sequence[CaseTest],
+    limits: DiffLimits | None = DiffLimits(max_items=2),
+    chosen: Sequence[Mutant] | None = None,
+    jobs: int = 1,
+    on_result: Callable[[MutantResult], None] | None = None,
+) -> MutationReport:
+    """Each mutant chosen (default: every mutant of the policy), judged against the case tests;
+    with `limits`, each survivor is compared with the original by Z3 (None: no Z3, so survivors
+    get no boundary case and none is proved equivalent)."""
+    cases = case_set(policy, tests)
+    results = []
+    for m in mutants(policy) if chosen is None else chosen:
+        by = killed_by(cases, m)
+        if by:
+            result = MutantResult(m, KILLED, killed_by=by)
+        elif limits is None:
+            result = MutantResult(m, SURVIVED)
+        else:
+            b = boundary(policy, m, limits, jobs)
+            result = MutantResult(m, b.status, boundary=b)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return MutationReport(tuple(results), limits.max_items if limits is not None else 0)
+
+
+def expectation_of(policy: ir.Policy, d, stated: Iterable[str] = ()) -> dict:
+    """A decision as a worked case's complete `expect`: outcome, every category's points, every
+    rule's result and which rules were not assessed or did not apply; a rule in `stated` that the
+    decision does not report is expected not in force (the case tests' default leaves it unchecked)."""
+    effects = {r.rule: r.effect for r in d.reasons}
+    reported = set(effects) | {rid for rid, _ in (*d.not_applicable, *d.not_assessed)}
+    effects.update((rid, "not_in_force") for rid in stated if rid not in reported)
+    out: dict = {
+        "outcome": d.outcome,
+        "points": {c.name: d.points.get(c.name, 0) for c in policy.categories},
+        "effects": effects,
+    }
+    if d.not_applicable:
+        out["not_applicable"] = sorted(rid for rid, _ in d.not_applicable)
+    if d.not_assessed:
+        out["not_assessed"] = sorted(rid for rid, _ in d.not_assessed)
+    return out

@@ -1,0 +1,129 @@
+"""`visa-rules mutate`: mutants made from the IR, judged against the worked cases, survivors given
+a boundary case by Z3 that, written as a worked case, kills them."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from visarules.dsl import load_policy
+from visarules.solver.analyses.case_tests import load_case_tests, run_case_test
+from visarules.solver.analyses.diff import DiffLimits
+from visarules.solver.analyses.mutate import (
+    KILLED,
+    SURVIVED,
+    boundary,
+    case_set,
+    expectation_of,
+    killed_by,
+    mutants,
+    mutation_test,
+)
+from visarules.solver.backends.columnar import evaluate_many
+from visarules.solver.case import load_case
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy"
+CASES = sorted((ROOT / "tests" / "cases").glob("*.json"))
+EMPLOYMENT = "policy/smc/employment.rules"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_policy(POLICY)
+
+
+@pytest.fixture(scope="module")
+def tests(shipped):
+    return [t for f in CASES for t in load_case_tests(f, shipped, complete=True)]
+
+
+def _line_of(text: str, file: str = EMPLOYMENT) -> int:
+    return next(i for i, line in enumerate((ROOT / file).read_text().splitlines(), start=1) if text in line)
+
+
+def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped):
+    found = {m.id: m for m in mutants(shipped)}
+    assert {m.kind for m in found.values()} == {"threshold", "strictness", "parameter value", "parameter start",
+                                                "rule dates"}  # fmt: skip
+    line = _line_of("require employment.hours_per_week >= 30")
+    up = [m for m in found.values() if m.where == f"{EMPLOYMENT}:{line}" and m.after == ">= 31"]
+    (up,) = up
+    assert up.kind == "threshold" and up.before == ">= 30"
+    # the mutant decides a 30-hour case as the original decides a 29-hour one
+    case = json.loads((ROOT / "examples" / "smc-eligible.json").read_text())
+    case["employment"]["hours_per_week"] = 30
+    (original, mutant) = (evaluate_many(p, [load_case(p, case)])[0] for p in (shipped, up.policy))
+    assert original.results["smc.employment.full_time"] == "met"
+    assert mutant.results["smc.employment.full_time"] == "not_met"
+    # a dated value's start, moved by a day, with the line it is written on
+    median = found["parameter start@median_wage:2024-02-28:+1"]
+    assert median.where == f"policy/parameters.rules:{_line_of('from 2024-02-28: $31.61', 'policy/parameters.rules')}"
+    (wage,) = (p for p in median.policy.params if p.name == "median_wage")
+    assert [e.start.isoformat() for e in wage.entries if e.value == 3161] == ["2024-02-29"]
+    # ids are unique, and the order is stable
+    assert len(found) == len(mutants(shipped)) and [m.id for m in mutants(shipped)] == list(found)
+
+
+def test_the_worked_cases_kill_the_mutants_they_reach(shipped, tests):
+    cases = case_set(shipped, tests)
+    found = {m.id: m for m in mutants(shipped)}
+    line = _line_of("require employment.hours_per_week >= 30")
+    for change in ("+1", "-1"):
+        assert killed_by(cases, found[f"threshold@{EMPLOYMENT}:{line}:{_column(shipped, line)}:{change}"])
+    report = mutation_test(shipped, tests, None, [m for m in found.values() if m.where.startswith(EMPLOYMENT)])
+    assert report.count(KILLED) + report.count(SURVIVED) == len(report.results) > 20
+    assert all(
+        r.killed_by.startswith("tests/") or "/tests/cases/" in r.killed_by for r in report.results if r.killed_by
+    )
+
+
+def _column(policy, line: int) -> int:
+    for r in policy.rules:
+        for root in r.roots:
+            stack = [root]
+            while stack:
+                e = stack.pop()
+                stack.extend(e.children)
+                span = getattr(e, "span", None)
+                if span is not None and span.file == EMPLOYMENT and span.line == line and getattr(e, "op", "") == ">=":
+                    return span.column
+    raise AssertionError(f"no comparison on line {line}")
+
+
+def test_a_survivor_gets_a_boundary_case_that_written_as_a_worked_case_kills_it(shipped, tests, tmp_path):
+    """The pay rule ends on 2026-08-23; a mutant ending it a day later passes every worked case.
+    Z3 finds a case lodged on the day between, and the case file written for it, expecting the
+    original's decision, passes on the policy and fails on the mutant."""
+    m = next(m for m in mutants(shipped) if m.id == "rule dates@smc.employment.pay:until:+1")
+    assert not killed_by(case_set(shipped, tests), m)
+    b = boundary(shipped, m, DiffLimits(max_items=0), jobs=2)
+    assert b.status == SURVIVED and b.case["lodgement_date"] == "2026-08-24" and "smc.employment.pay" in b.rules
+    data = {
+        "about": "boundary of the pay rule's last day",
+        **b.case,
+        "expect": expectation_of(shipped, b.original, b.rules),
+    }
+    path = tmp_path / "mut-pay-until.json"
+    path.write_text(json.dumps(data))
+    (test,) = load_case_tests(path, shipped, complete=True)
+    assert run_case_test(shipped, test).status == "passed"
+    assert run_case_test(m.policy, test).status == "failed"
+    assert killed_by(case_set(shipped, [*tests, test]), m) == test.where
+
+
+def test_the_command_reports_survivors_with_file_and_line(tmp_path):
+    cmd = [sys.executable, "-m", "visarules", "mutate", "--no-z3", "--only", EMPLOYMENT, "--format", "json",
+           "--min-score", "1"]  # fmt: skip
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    report = json.loads(r.stdout)
+    s = report["summary"]
+    assert s["mutants"] == len(report["results"]) == s["killed"] + s["survived"] and s["equivalent"] == 0
+    assert r.returncode == (0 if s["survived"] == 0 else 1), r.stderr
+    pay = next(x for x in report["results"] if x["id"] == "rule dates@smc.employment.pay:until:+1")
+    assert pay["status"] == "survived" and pay["where"].startswith(f"{EMPLOYMENT}:")
+    assert pay["before"].endswith("until 2026-08-23") and pay["after"].endswith("until 2026-08-24")
+    bad = subprocess.run([*cmd[:4], "--kind", "swap"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "unknown mutant kind swap" in bad.stderr and "Traceback" not in bad.stderr

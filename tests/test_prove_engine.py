@@ -1,0 +1,176 @@
+"""How `prove` gets its speed without losing exactness: slices, the result cache, processes of their
+own, the resource budget, shrinking witnesses. Each is checked against the plain reading."""
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import z3
+
+from visarules.dsl import ir, load_policy, load_proofs
+from visarules.solver.analyses.prove import (
+    HOLDS,
+    Budget,
+    Limits,
+    ResultCache,
+    WorkerError,
+    obligations,
+    prove,
+    rule_slice,
+    run_each,
+    slice_of,
+    sliced_policy,
+)
+from visarules.solver.analyses.prove.shrink import shrink
+from visarules.solver.backends.columnar import evaluate_many
+from visarules.solver.backends.python import evaluate
+from visarules.solver.case import load_case, read_case_file
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policy"
+PROOFS = ROOT / "proofs"
+CASES = sorted((ROOT / "tests" / "cases").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_proofs(POLICY, PROOFS)
+
+
+@pytest.fixture(scope="module")
+def worked(shipped):
+    return [load_case(shipped.policy, read_case_file(f), str(f)) for f in CASES]
+
+
+def _state(v: ir.Verdict, rule: str):
+    for where in ("not_assessed", "not_applicable"):
+        if rule in getattr(v, where):
+            return where, None
+    return v.results.get(rule), v.awarded.get(rule)
+
+
+# ---------------------------------------------------------------- slices
+
+
+def test_a_rule_decides_alike_in_its_slice_and_in_the_whole_policy(shipped, worked):
+    """A slice holds everything its rules read: each rule, decided with only its slice, comes out
+    on every worked case as it does in the whole policy."""
+    policy = shipped.policy
+    whole_verdicts = evaluate_many(policy, worked)  # the columnar reading: every case in one pass
+    for rule in policy.rules:
+        ids = rule_slice(policy, [rule.id])
+        lists = tuple(lst.name for lst in policy.lists)
+        part = sliced_policy(policy, dataclasses.replace(slice_of(policy, ir.RuleIs("case", rule.id, "assessed")),
+                                                         rules=ids, lists=lists))  # fmt: skip
+        for case, whole, sliced in zip(worked, whole_verdicts, evaluate_many(part, worked)):
+            assert _state(sliced, rule.id) == _state(whole, rule.id), (rule.id, case.raw.get("about"))
+
+
+def test_a_slice_holds_the_rules_read_and_no_others(shipped):
+    policy = shipped.policy
+    pay = slice_of(policy, ir.RuleIs("case", "smc.employment.pay", "met"))
+    stops = {r.id for r in policy.rules if r.kind == "stop" and r.stage < policy.rule_by_id["smc.employment.pay"].stage}
+    assert set(pay.rules) == {"smc.employment.pay"} | stops
+    assert pay.lists == () and "employment.pay_per_hour" in pay.inputs and "children" not in pay.inputs
+    six = slice_of(policy, ir.RuleIs("case", "smc.six_points", "met"))
+    assert {r.id for r in policy.rules if r.kind == "points"} <= set(six.rules)  # it reads every category
+    assert "work" in six.lists
+    outcome = slice_of(policy, ir.OutcomeIs("case", "eligible"))
+    assert set(outcome.rules) == {r.id for r in policy.rules}
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_the_cache_proves_again_only_what_a_one_rule_change_reads(tmp_path, shipped):
+    cache = ResultCache(tmp_path / "cache")
+    chosen = tuple(o for o in obligations(shipped.policy, ()) if o.id.startswith("builtin.reachable.smc.employment."))
+    first = prove(shipped.policy, chosen, Limits(), jobs=2, cache=cache)
+    assert not any(r.cached for r in first) and all(r.status == HOLDS for r in first)
+    again = prove(shipped.policy, chosen, Limits(), jobs=2, cache=cache)
+    assert all(r.cached for r in again)
+    assert [(r.obligation.id, r.status, r.relied_on) for r in again] == [
+        (r.obligation.id, r.status, r.relied_on) for r in first
+    ]
+    # a rule moved by a line or reworded is not a change
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    rules = folder / "smc" / "employment.rules"
+    text = rules.read_text()
+    rules.write_text("\n" + text.replace("full-time.", "full time."))
+    moved = load_proofs(folder, PROOFS).policy
+    chosen = tuple(o for o in obligations(moved, ()) if o.id.startswith("builtin.reachable.smc.employment."))
+    assert all(r.cached for r in prove(moved, chosen, Limits(), cache=cache))
+    # one threshold changed: only the obligations whose slice holds that rule are proved again
+    rules.write_text(text.replace("require employment.hours_per_week >= 30", "require employment.hours_per_week >= 29"))
+    changed = load_proofs(folder, PROOFS).policy
+    chosen = tuple(o for o in obligations(changed, ()) if o.id.startswith("builtin.reachable.smc.employment."))
+    after = prove(changed, chosen, Limits(), jobs=2, cache=cache)
+    proved = {r.obligation.id for r in after if not r.cached}
+    assert proved == {o.id for o in chosen if "smc.employment.full_time" in slice_of(changed, o.formula).rules}
+    full_time = "builtin.reachable.smc.employment.full_time"
+    assert proved == {f"{full_time}.met", f"{full_time}.not_met"}
+
+
+def test_a_damaged_cache_entry_is_proved_again(tmp_path, shipped):
+    cache = ResultCache(tmp_path)
+    (ob,) = (o for o in obligations(shipped.policy, ()) if o.id == "builtin.reachable.smc.age.stopped")
+    (r,) = prove(shipped.policy, (ob,), cache=cache)
+    (entry,) = (tmp_path / "prove").rglob("*.json")
+    data = json.loads(entry.read_text())
+    case = data["example"]["cases"]["case"]
+    case["applicant"]["date_of_birth"] = case["lodgement_date"]  # aged 0: no longer a witness
+    entry.write_text(json.dumps(data))
+    (again,) = prove(shipped.policy, (ob,), cache=cache)
+    assert not again.cached and again.status == HOLDS
+    entry.write_text("{not json")
+    assert not prove(shipped.policy, (ob,), cache=cache)[0].cached
+
+
+# ---------------------------------------------------------------- processes and budgets
+
+
+def test_tasks_run_in_processes_of_their_own_and_failures_name_the_task():
+    assert sorted(run_each(5, lambda i: {"square": i * i}, jobs=2)) == [(i, {"square": i * i}) for i in range(5)]
+
+    def fails(i):
+        if i == 2:
+            raise ValueError("no third task")
+        return {}
+
+    with pytest.raises(WorkerError, match="(?s)task 2 failed.*no third task"):
+        list(run_each(4, fails, jobs=2))
+
+
+def test_a_budget_is_spent_across_checks_and_says_which_limit_stopped_it():
+    x, y = z3.Ints("x y")
+    budget = Budget(units=10**9, seconds=60)
+    solver = z3.Solver()
+    solver.add(x * x + y * y == 25, x > 0, y > 0)
+    assert budget.check(solver) == z3.sat and 0 < budget.spent < 10**9
+    tiny = Budget(units=1, seconds=60)
+    hard = z3.Solver()
+    hard.add(x * x * x - 7 * x * y + y * y * y == 1234567)
+    assert tiny.check(hard) == z3.unknown and tiny.limit == "resource" and "resource limit" in tiny.reason
+    assert tiny.check(hard) == z3.unknown  # nothing left: no further check is run
+    late = Budget(units=10**9, seconds=-1)
+    assert late.check(solver) == z3.unknown and late.limit == "wall-clock" and "safety net" in late.reason
+
+
+# ---------------------------------------------------------------- shrinking
+
+
+def test_shrinking_keeps_the_property_and_lands_on_its_threshold(shipped):
+    policy = load_policy(POLICY)
+    case = load_case(policy, read_case_file(ROOT / "examples" / "smc-eligible.json"))
+    pay_points = lambda c: evaluate(policy, c).points["income"] >= 3  # noqa: E731
+    assert pay_points(case)
+    small = shrink(policy, case, pay_points, earliest=policy.versions[0].start)
+    assert pay_points(small)
+    assert small.items["work"] == () and small.lodgement == policy.versions[0].start
+    # the least pay that still earns income points: exactly 1.5 times the median then in force ($29.66)
+    assert small.scalars["employment.pay_per_hour"] == 4449
+    lower = dataclasses.replace(small, scalars={**small.scalars, "employment.pay_per_hour": 4448})
+    assert not pay_points(lower)
