@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..dsl import UserError, load_policy
-from .options import Format, err, out
+from .options import Format, err, out, positive, writable_folder
 
 
 def diff_cmd(
@@ -26,8 +26,10 @@ def diff_cmd(
         None, "--cases", help="A folder of case files or a .jsonl file: count how many change."
     ),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for CI."),
-    smtlib: Optional[Path] = typer.Option(None, "--smtlib", help="Write each query as SMT-LIB into this folder."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Time limit per query, in seconds."),
+    smtlib: Optional[Path] = typer.Option(
+        None, "--smtlib", callback=writable_folder, help="Write each query as SMT-LIB into this folder."
+    ),
+    timeout: float = typer.Option(60.0, "--timeout", callback=positive, help="Time limit per query, in seconds."),
     max_items: int = typer.Option(
         4, "--max-items", min=0, help="Compare for cases with at most this many items per list."
     ),

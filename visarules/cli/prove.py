@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from ..dsl import UserError
-from .options import Format, PolicyOption, err, out
+from .options import Format, PolicyOption, err, out, positive, writable_folder
 
 # ---------------------------------------------------------------- prove
 
@@ -22,10 +22,17 @@ def prove_cmd(
         None, "--proofs", help="Folder of *.props properties (default: the properties shipped with visa-rules)."
     ),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for CI."),
-    out_dir: Path = typer.Option(Path("counterexamples"), "--out", help="Where counterexample case files are written."),
-    smtlib: Optional[Path] = typer.Option(None, "--smtlib", help="Write each query as SMT-LIB into this folder."),
+    out_dir: Path = typer.Option(
+        Path("counterexamples"), "--out", callback=writable_folder, help="Where counterexample case files are written."
+    ),
+    smtlib: Optional[Path] = typer.Option(
+        None, "--smtlib", callback=writable_folder, help="Write each query as SMT-LIB into this folder."
+    ),
     timeout: float = typer.Option(
-        60.0, "--timeout", help="Time limit per property, in seconds; past it the result is 'unknown'."
+        60.0,
+        "--timeout",
+        callback=positive,
+        help="Time limit per property, in seconds; past it the result is 'unknown'.",
     ),
     max_items: int = typer.Option(
         4, "--max-items", min=0, help="Prove for cases with at most this many items per list."
