@@ -67,7 +67,7 @@ def test_every_number_and_date_of_the_shipped_policy_declares_its_bounds(policy)
         if f.type.kind == "date":
             assert f.bounds.cites, f.path  # its own, or the declared span's
     for lst in policy.lists:
-        assert lst.items is not None and lst.items.cites, lst.name
+        assert lst.items.declared and lst.items.cites, lst.name
     assert policy.constraints and all(c.cites and c.message for c in policy.constraints)
 
 
@@ -152,13 +152,17 @@ def test_the_flooring_of_a_negative_number_is_proved_too(tmp_path):
     assert analysis.steps[id(div)] and all(s.fits() for s in analysis.steps[id(div)])
 
 
-def test_a_sum_over_a_list_needs_its_length(tmp_path):
+def test_a_sum_over_a_list_without_a_length_counts_as_many_items_as_a_case_file_holds(tmp_path):
+    """No length declared: the list holds at most MAX_LIST_ITEMS (the loader's size limit), so
+    10,000 an item can reach 3.3 billion; declaring a length is the fix the hint names."""
     text = MINIMAL.replace(
-        "input start: date\n", 'input start: date\nrecord Job { hours: integer 0..168 cites inferred "h" }\n'
+        "input start: date\n", 'input start: date\nrecord Job { hours: integer 0..10000 cites inferred "h" }\n'
         "input jobs: list of Job\n"
     ).replace("hours >= 30", "hours + sum(j.hours for each j in jobs) >= 30")  # fmt: skip
-    with pytest.raises(PolicyError, match=r"sum\(… for each item of jobs\) can reach"):
+    with pytest.raises(PolicyError, match=r"sum\(… for each item of jobs\) can reach 3,333,330,000") as err:
         _policy(tmp_path, text)
+    assert f"jobs holds up to {ir.MAX_LIST_ITEMS:,} items (no length declared)" in str(err.value)
+    assert _policy(tmp_path, text.replace("0..10000", "0..168"))  # 168 × 333,333 fits
     assert _policy(tmp_path, text.replace("list of Job\n", 'list of Job 0..1000 cites inferred "j"\n'))
 
 

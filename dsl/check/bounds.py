@@ -207,7 +207,7 @@ class RangeAnalysis(ir.ExprVisitor):
     def _Aggregate(self, e: ir.Aggregate):
         self.of(e.where)
         items = self.policy.list_by_name[e.list].items
-        most = items.high if items is not None else _HIGH  # no declared length: as many as clingo counts
+        most = items.high if items is not None else _HIGH  # a hand-built IR without a length: clingo's range
         if e.func == "count":
             return Interval(0, most)
         body = self._num(e.body)
@@ -305,10 +305,9 @@ def _hint(policy: ir.Policy, e: ir.Expr) -> str:
             f = policy.list_field(node.list, node.name)
         elif isinstance(node, ir.Aggregate):
             items = policy.list_by_name[node.list].items
-            parts.append(
-                f"{node.list} holds {'up to ' + str(items.high) if items else 'any number of'} items"
-                + ("" if items else " (no length declared)")
-            )
+            declared = items is not None and items.declared
+            most = items.high if items is not None else _HIGH
+            parts.append(f"{node.list} holds up to {most:,} items" + ("" if declared else " (no length declared)"))
             continue
         else:
             continue

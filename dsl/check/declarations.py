@@ -240,14 +240,14 @@ class Declarations(Reporter):
                     f"'{d.name}' cites a source but declares no range",
                     f"declare how many items it may hold: input {d.name}: list of {ref.name} 0..20",
                 )
-            return None
+            return ir.Bounds(0, ir.MAX_LIST_ITEMS, declared=False)
         low, high = ref.range
         if low.kind != "int" or high.kind != "int":
             bad = low if low.kind != "int" else high
             self.error(bad.span, f"the length of list '{d.name}' is a whole number of items", "e.g. 0..20")
-            return None
+            return ir.Bounds(0, ir.MAX_LIST_ITEMS, declared=False)
         if not isinstance(low.value, int) or not isinstance(high.value, int):
-            return None
+            raise AssertionError("the parser gives whole numbers")
         if low.value > high.value:
             self.error(
                 low.span, f"the range of '{d.name}' is empty: {low.value}..{high.value}", "write the lower bound first"

@@ -51,6 +51,8 @@ from .policy import (
     CLINGO_MIN,
     DEFAULT_DATES,
     EFFECT_OUTCOMES,
+    MAX_CASE_BYTES,
+    MAX_LIST_ITEMS,
     Bounds,
     Category,
     Citation,
@@ -94,7 +96,7 @@ __all__ = [
     "Citation", "Enum", "InputField", "InputList", "ParamEntry", "ParamWindow", "Param", "Table", "Version",
     "SopStep", "Sop", "Category", "Rule", "Policy", "EFFECT_OUTCOMES",
     # what a case may hold: value ranges, constraints, clingo's number range
-    "Bounds", "Constraint", "CLINGO_MIN", "CLINGO_MAX", "DEFAULT_DATES",
+    "Bounds", "Constraint", "CLINGO_MIN", "CLINGO_MAX", "DEFAULT_DATES", "MAX_CASE_BYTES", "MAX_LIST_ITEMS",
     # decision semantics
     "Verdict", "OUTCOMES", "DECISION_OUTCOMES", "RULE_STATES", "ADVERSE_RESULTS", "LODGEMENT", "CATEGORY",
     "outcome_of", "result_of", "in_force",

@@ -48,6 +48,11 @@ CLINGO_MIN = -(2**31)
 CLINGO_MAX = 2**31 - 1
 # the span of case dates when a policy declares none (`dates FIRST..LAST`)
 DEFAULT_DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+# the largest case file (or case in a batch, or request body) read; a case of fifty work periods
+# is some 30 kB. A list that declares no length holds at most as many items as fit in it (an item
+# takes three characters at least: `{},`), which bounds the sums over it all the same.
+MAX_CASE_BYTES = 1_000_000
+MAX_LIST_ITEMS = MAX_CASE_BYTES // 3
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Bounds:
     codes of the date as written, duration units, a number of items for a list).
 
     `declared` is False for a default: the policy's date span for a date, clingo's non-negative
-    range for a number, no limit but the case file's size for a list.
+    range for a number, as many items as a case file of MAX_CASE_BYTES holds for a list.
     """
 
     low: int
@@ -90,7 +95,7 @@ class InputList:
     record: str
     fields: tuple[InputField, ...]  # paths are the bare field names
     doc: str
-    items: Bounds | None = None  # how many items a case may give; None: no limit declared
+    items: Bounds | None = None  # how many items a case may give (the checker gives every list one)
 
     def field(self, name: str) -> InputField:
         return next(f for f in self.fields if f.path == name)

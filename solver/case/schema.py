@@ -266,8 +266,11 @@ def bounds_table(policy: Policy) -> str:
         row(f.path, f)
     for lst in policy.lists:
         items = lst.items
-        count = f"{items.low} to {items.high} items" if items else "any number of items"
-        source = "; ".join(map(str, items.cites)) if items else "none declared"
+        count = f"{items.low:,} to {items.high:,} items" if items else "any number of items"
+        if items is None or not items.declared:
+            source = "none declared: as many as a case file holds"
+        else:
+            source = "; ".join(map(str, items.cites))
         rows.append(f"| `{lst.name}` | list of {lst.record} | {count} | {_cell(source)} |")
         for f in lst.fields:
             row(f"{lst.name}[].{f.path}", f)
