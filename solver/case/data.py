@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...dsl.diagnostics import CaseError
-from ...dsl.ir import Constraint, InputField, Policy, Type, zero_of
+from ...dsl.ir import MAX_CASE_BYTES, Constraint, InputField, Policy, Type, zero_of
 from ...dsl.units import (
     UNITS_PER_MONTH,
     date_code,
@@ -54,7 +54,7 @@ class CaseData:
 
 # ---------------------------------------------------------------- reading a case
 
-MAX_CASE_BYTES = 1_000_000  # a case of fifty work periods is some 30 kB
+# MAX_CASE_BYTES (from the IR): the analysis of the ASP program's numbers counts on it
 MAX_NESTING = 32  # a case nests three levels (case → list → item); JSON nested deeper is not a case
 MAX_DIGITS = 300  # far beyond any value; Python refuses to read integers of 4,300 digits
 
@@ -101,7 +101,7 @@ def _decode(raw: bytes, source: str) -> str:
         (codecs.BOM_UTF16_BE, "UTF-16"),
     ):
         if raw.startswith(bom):
-            raise CaseError(source, [f"the file is {name} text; save it as UTF-8"])
+            raise CaseError(source, [f"not UTF-8 text: it starts with a {name} byte-order mark; save it as UTF-8"])
     if b"\x00" in raw:
         raise CaseError(source, ["the file holds NUL bytes: it is not UTF-8 text (UTF-16?); save it as UTF-8"])
     try:
@@ -171,10 +171,13 @@ def _bad_text(x, where: str):
             yield from _bad_text(v, f"{where}[{i}]")
 
 
-def load_case(policy: Policy, data: dict, source: str = "<case>", *, constraints: bool = True) -> CaseData:
-    """Validate a case against the policy's schema, its ranges and (unless told not to) its
-    constraints, and convert it; every problem is listed."""
-    found = schema_problems(policy, data)
+def load_case(
+    policy: Policy, data: dict, source: str = "<case>", *, constraints: bool = True, schema: bool = True
+) -> CaseData:
+    """Validate a case against the policy's schema, its ranges and its constraints, and convert
+    it; every problem is listed. A generator that writes only well-typed values may leave out the
+    schema (the costly part; ranges are checked all the same), or the constraints, to mend them."""
+    found = schema_problems(policy, data) if schema else []
     if found:
         raise CaseError(source, found)
     case = _convert(policy, data, source)
