@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_safety import cli
 
-from visarules.dsl import PolicyError, UserError, check, parse_module
+from visarules.dsl import PolicyError, UserError, parse_module
+from visarules.dsl.check import check  # the function: `visarules.dsl.check` is also the package's name
 from visarules.solver.backends import registry
 from visarules.solver.case import load_case, parse_case_json
 
