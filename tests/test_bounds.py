@@ -18,13 +18,13 @@ import pytest
 import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import CaseError, PolicyError, ir, load_policy
 from visarules.dsl.check.bounds import Interval, RangeAnalysis
 from visarules.dsl.units import date_code, decode_date
 from visarules.solver.backends import registry, smt
 from visarules.solver.case import bounds_table, case_schema, load_case, read_case_file
+from visarules.testing import cases
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

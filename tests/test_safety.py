@@ -259,3 +259,36 @@ def test_no_traceback_for_an_unreadable_proofs_file(tmp_path):
     (proofs / "p.props").write_bytes('property a.b "é" { cites SR3.10 forall case: true }'.encode("latin-1"))
     code, _, err = cli("prove", "--proofs", proofs, "--only", "a.b")
     assert code == 2 and "p.props:1:" in err and "not UTF-8 text" in err
+
+
+def test_fmt_names_a_file_that_is_not_utf_8_and_accepts_a_bom(tmp_path):
+    latin = tmp_path / "latin.rules"
+    latin.write_bytes('policy "x"\n# café\n'.encode("latin-1"))
+    code, _, err = cli("fmt", "--check", latin)
+    assert code == 2 and "latin.rules:2:6" in err and "not UTF-8 text (byte 0xE9)" in err
+    bom = tmp_path / "bom.rules"
+    bom.write_bytes(b'\xef\xbb\xbfpolicy "x"\n')
+    assert cli("fmt", "--check", bom)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "name, raw, message",
+    [
+        ("utf16.yaml", "expect: {}".encode("utf-16"), "not UTF-8 text"),
+        ("latin.json", b'{"about": "\xe9"}', "not UTF-8 text"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+    ],
+)
+def test_a_case_test_file_that_cannot_be_read_is_named(tmp_path, name, raw, message):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    code, out, _ = cli("test", path)  # the report of case tests, errors included, is the output
+    assert code == 2 and f"{name}: the case test is not valid" in out and message in out
+
+
+@pytest.mark.parametrize("option", ["--output", "--coverage-json"])
+def test_case_test_output_must_be_writable_before_work_starts(tmp_path, option):
+    code, _, err = cli("test", ROOT / "tests" / "cases", option, tmp_path / "missing" / "report.xml")
+    assert code == 2 and "no such folder" in plain(err)
+    code, _, err = cli("test", ROOT / "tests" / "cases", option, tmp_path)
+    assert code == 2 and "is a folder; give a file name" in plain(err)

@@ -110,7 +110,7 @@ class Constraint:
     condition: Expr
     message: str
     cites: tuple[Citation, ...]
-    span: Span
+    span: Span = field(compare=False)  # where it was written, not what it means (formatting moves it)
     list: str = ""  # the list whose items the condition is read for; "" for the case
 
     @property

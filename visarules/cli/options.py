@@ -53,3 +53,21 @@ def writable_folder(path: Path | None) -> Path | None:
     except OSError as e:
         raise typer.BadParameter(f"{path}: cannot write in {existing} ({e.strerror or e})") from None
     return path
+
+
+def writable_file(path: Path | None) -> Path | None:
+    """A typer callback: an output file can be written (its folder exists and takes a file, and
+    it is not itself a folder), checked before any work starts."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{path}: no such folder {folder}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise typer.BadParameter(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
+    return path
