@@ -205,7 +205,7 @@ def edit(text: str, how: str, rng: random.Random) -> str:
     return text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), edits=st.lists(st.sampled_from(_EDITS), min_size=1, max_size=3))
 def test_randomly_edited_policies_check_or_are_refused_and_still_agree(policy_files, seed_cases, seed, edits):
     rng = random.Random(seed)
