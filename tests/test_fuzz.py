@@ -24,6 +24,7 @@ from test_safety import cli
 
 from visarules.dsl import PolicyError, UserError, parse_module
 from visarules.dsl.check import check  # the function: `visarules.dsl.check` is also the package's name
+from visarules.dsl.loader import read_source
 from visarules.solver.backends import registry
 from visarules.solver.case import load_case, parse_case_json
 
@@ -205,6 +206,13 @@ def edit(text: str, how: str, rng: random.Random) -> str:
     return text
 
 
+def as_read(folder: Path, name: str, text: str) -> str:
+    """The edited text written to a file and read back as the loader reads a policy file."""
+    path = folder / "edited.rules"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    return read_source(path, name)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), edits=st.lists(st.sampled_from(_EDITS), min_size=1, max_size=3))
 def test_randomly_edited_policies_check_or_are_refused_and_still_agree(policy_files, seed_cases, seed, edits):
@@ -214,6 +222,8 @@ def test_randomly_edited_policies_check_or_are_refused_and_still_agree(policy_fi
         name = rng.choice(sorted(sources))
         sources[name] = edit(sources[name], how, rng)
     try:
+        with tempfile.TemporaryDirectory() as folder:  # as a file holds it: a lone surrogate is bytes not UTF-8
+            sources = {name: as_read(Path(folder), name, text) for name, text in sources.items()}
         modules = [parse_module(text, name) for name, text in sources.items()]
         edited = check(modules, sources)
     except PolicyError as e:
