@@ -29,7 +29,9 @@ _ToAst.clause_cite
 _ToAst.compare
 _ToAst.concern
 _ToAst.count
+_ToAst.constraint_decl
 _ToAst.date_lit
+_ToAst.dates_decl
 _ToAst.decimal_lit
 _ToAst.define_decl
 _ToAst.dotted_name

@@ -152,6 +152,8 @@ class TypeRef:
     optional: bool = False
     is_list: bool = False
     last_day: bool = False
+    # `lo..hi`: the values a case may give (for a list, how many items it may have)
+    range: tuple[Literal, Literal] | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class FieldDecl(Decl):
     type: TypeRef
     doc: str
     change_cost: int | None = None  # None: what-if analysis may not change it
+    cites: tuple[Cite, ...] = ()  # where its range comes from
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,27 @@ class InputDecl(Decl):
     type: TypeRef
     doc: str
     change_cost: int | None = None
+    cites: tuple[Cite, ...] = ()  # where its range comes from
+
+
+@dataclass(frozen=True)
+class DatesDecl(Decl):
+    """`dates FIRST..LAST`: the span every date of a case lies in, unless its input says otherwise."""
+
+    first: Literal
+    last: Literal
+    cites: tuple[Cite, ...]
+
+
+@dataclass(frozen=True)
+class ConstraintDecl(Decl):
+    """`constraint [for each var in source:] condition "message"`: what every real case satisfies."""
+
+    var: str  # "" for a condition on the case as a whole
+    source: str
+    condition: Expr
+    message: str
+    cites: tuple[Cite, ...]
 
 
 @dataclass(frozen=True)

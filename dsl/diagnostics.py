@@ -50,7 +50,7 @@ def _excerpt(span: Span, sources: dict[str, str] | None) -> list[str]:
     if text is None and span.line > 0:
         try:
             text = Path(span.file).read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, ValueError):  # gone, or not UTF-8 (UnicodeDecodeError): no excerpt
             return []
     if not text or span.line <= 0:
         return []
@@ -61,8 +61,17 @@ def _excerpt(span: Span, sources: dict[str, str] | None) -> list[str]:
     width = 1
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
+    column = span.column
+    if len(line) > _EXCERPT:  # a very long line: the part around the caret
+        start = max(0, column - 1 - _EXCERPT // 2)
+        line = ("…" if start else "") + line[start : start + _EXCERPT] + ("…" if start + _EXCERPT < len(line) else "")
+        column -= start - (1 if start else 0)
+        width = min(width, _EXCERPT - column + 1)
     gutter = f"{span.line:>4} | "
-    return [gutter + line, " " * (len(gutter) + span.column - 1) + "^" * width]
+    return [gutter + line, " " * (len(gutter) + column - 1) + "^" * max(width, 1)]
+
+
+_EXCERPT = 160  # characters of a source line shown under a message
 
 
 class UserError(Exception):

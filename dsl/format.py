@@ -54,11 +54,12 @@ INLINE = {
     "lookup", "of_case", "name", "call", "aggregate", "interval_aggregate", "count", "atom",
     "int_lit", "decimal_lit", "money_lit", "date_lit", "duration_lit", "string_lit", "true_lit", "false_lit",
     "value", "name_lit", "negint_lit",
+    "range", "bound", "dates_decl", "constraint_decl",  # the bounds of inputs (issue 11)
 }  # fmt: skip
 KNOWN_CONSTRUCTS = frozenset({"start"} | set(BLOCKS) | INLINE)
 CALLS = {"call", "aggregate", "interval_aggregate", "count"}  # NAME( with no space
-NO_SPACE_BEFORE = {",", ")", "]", ":", "."}
-NO_SPACE_AFTER = {"(", "[", "."}
+NO_SPACE_BEFORE = {",", ")", "]", ":", ".", ".."}
+NO_SPACE_AFTER = {"(", "[", ".", ".."}  # a range is written `0..168`
 DANGLING = {"then", "else"}  # a continuation after these is indented two more
 WHITESPACE_INSIDE = {"LASTDAY", "OUTCOME"}  # `last  day` and `not  met` are written `last day`, `not met`
 

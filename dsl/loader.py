@@ -12,6 +12,7 @@ ignored and rebuilt. The cache lives under `$XDG_CACHE_HOME/visa-rules` (default
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import pickle
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import ir
-from .diagnostics import Diagnostic, PolicyError, UserError
+from .diagnostics import Diagnostic, PolicyError, Span, UserError
 
 if TYPE_CHECKING:
     from . import ast
@@ -233,7 +234,12 @@ def _parse_all(paths: list[Path]) -> tuple[dict[str, str], list[ast.Module]]:
     problems: list[Diagnostic] = []
     for path in paths:
         name = display_name(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_source(path, name)
+        except PolicyError as err:
+            problems.extend(err.diagnostics)
+            sources.update(err.sources)
+            continue
         sources[name] = text
         try:
             modules.append(parse_module(text, name))
@@ -244,12 +250,40 @@ def _parse_all(paths: list[Path]) -> tuple[dict[str, str], list[ast.Module]]:
     return sources, modules
 
 
+def read_source(path: Path, name: str) -> str:
+    """A policy or proofs file as UTF-8 text (a byte-order mark is accepted); a file that cannot
+    be read, or is not UTF-8, is a user error naming it (with the line and column of a bad byte)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise UserError(f"{name}: cannot read the file: {err.strerror or err}") from None
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):  # fmt: skip
+        if raw.startswith(bom):
+            diag = Diagnostic(Span(name, 1, 1), f"this file is {encoding} text", "save it as UTF-8")
+            raise PolicyError([diag], {name: ""})
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, err.start) + 1 : err.start].decode("utf-8", "replace")) + 1
+        diag = Diagnostic(
+            Span(name, line, column),
+            f"this file is not UTF-8 text (byte 0x{raw[err.start]:02X})",
+            "save it as UTF-8 (it may be Latin-1 or UTF-16)",
+        )
+        raise PolicyError([diag], {name: raw.decode("utf-8", "replace")}) from None
+
+
 def _files(root: Path, pattern: str, what: str) -> list[Path]:
     if not root.is_dir():
         raise UserError(f"{root}: no such {what} folder")
     paths = sorted(root.rglob(pattern))
     if not paths:
         raise UserError(f"{root}: no {pattern} files in this folder")
+    for path in paths:  # read before anything else is (the cache hashes every file)
+        if not path.is_file():
+            raise UserError(f"{display_name(path)}: cannot read the file: it is a folder, not a {pattern} file")
     return paths
 
 

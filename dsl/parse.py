@@ -235,20 +235,42 @@ class _ToAst(Transformer):
         return ast.EnumDecl(self.sp(meta), str(name), doc, tuple(rest))
 
     def scalar_type(self, meta, *toks):
+        bounds = next((t for t in toks if isinstance(t, tuple)), None)
+        toks = tuple(t for t in toks if isinstance(t, Token))
         optional = any(t.type == "OPTIONAL" for t in toks)
         last_day = any(t.type == "LASTDAY" for t in toks)
         name = next(str(t) for t in toks if t.type == "NAME")
-        return ast.TypeRef(self.sp(meta), name, optional=optional, last_day=last_day)
+        return ast.TypeRef(self.sp(meta), name, optional=optional, last_day=last_day, range=bounds)
 
-    def list_type(self, meta, name):
-        return ast.TypeRef(self.sp(meta), str(name), is_list=True)
+    def list_type(self, meta, name, bounds=None):
+        return ast.TypeRef(self.sp(meta), str(name), is_list=True, range=bounds)
+
+    def range(self, meta, low, high):
+        return (low, high)
+
+    def bound(self, meta, tok, unit=None):
+        if unit is not None:
+            return self.duration_lit(meta, tok, unit)
+        return {"INT": self.int_lit, "MONEY": self.money_lit, "DATE": self.date_lit}[tok.type](meta, tok)
+
+    def dates_decl(self, meta, first, last, cites=()):
+        span = self.sp(meta)
+        first_lit, last_lit = (ast.Literal(_span(self.file, t), "date", _date(t, span)) for t in (first, last))
+        return ast.DatesDecl(span, first_lit, last_lit, tuple(cites))
+
+    def constraint_decl(self, meta, *parts):
+        var = source = ""
+        if isinstance(parts[0], Token) and parts[0].type == "NAME":
+            var, source, parts = str(parts[0]), str(parts[1]), parts[2:]
+        condition, message, cites = parts[0], _unquote(parts[1]), (parts[2] if len(parts) > 2 else ())
+        return ast.ConstraintDecl(self.sp(meta), var, source, condition, message, tuple(cites))
 
     def changeable(self, meta, cost=None):
         return ("changeable", int(cost) if cost is not None else 1)
 
     def field_decl(self, meta, name, type_, *rest):
-        cost, doc = _change_and_doc(rest)
-        return ast.FieldDecl(self.sp(meta), str(name), type_, doc, cost)
+        cost, doc, cites = _change_doc_and_cites(rest)
+        return ast.FieldDecl(self.sp(meta), str(name), type_, doc, cost, cites)
 
     def record_decl(self, meta, name, *rest):
         doc = ""
@@ -257,8 +279,8 @@ class _ToAst(Transformer):
         return ast.RecordDecl(self.sp(meta), str(name), doc, tuple(rest))
 
     def input_decl(self, meta, name, type_, *rest):
-        cost, doc = _change_and_doc(rest)
-        return ast.InputDecl(self.sp(meta), str(name), type_, doc, cost)
+        cost, doc, cites = _change_doc_and_cites(rest)
+        return ast.InputDecl(self.sp(meta), str(name), type_, doc, cost, cites)
 
     def param_entry(self, meta, date, *rest):
         end = None
@@ -433,14 +455,16 @@ class _ToAst(Transformer):
         )
 
 
-def _change_and_doc(rest) -> tuple[int | None, str]:
-    cost, doc = None, ""
+def _change_doc_and_cites(rest) -> tuple[int | None, str, tuple[ast.Cite, ...]]:
+    cost, doc, cites = None, "", ()
     for r in rest:
-        if isinstance(r, tuple) and r[0] == "changeable":
+        if isinstance(r, tuple) and r and r[0] == "changeable":
             cost = r[1]
+        elif isinstance(r, tuple):
+            cites = r
         else:
             doc = _unquote(r)
-    return cost, doc
+    return cost, doc, cites
 
 
 class _DuplicateClause(Exception):
@@ -499,6 +523,15 @@ def parse_module(text: str, file: str) -> ast.Module:
         return _ToAst(file).transform(tree)
     except UnexpectedInput as err:
         raise PolicyError([syntax_error(err, text, file, _parser("start"))], {file: text}) from None
+    except RecursionError:  # the tree is built recursively: thousands of nested brackets exhaust the stack
+        deepest = max(range(len(text)), key=lambda i: text.count("(", 0, i) - text.count(")", 0, i), default=0)
+        line = text.count("\n", 0, deepest) + 1
+        diag = Diagnostic(
+            Span(file, line, deepest - text.rfind("\n", 0, deepest)),
+            "an expression here nests too deeply to read",
+            "write it in steps, with define",
+        )
+        raise PolicyError([diag], {file: text}) from None
     except VisitError as err:
         inner = err.orig_exc
         if isinstance(inner, _DuplicateClause):

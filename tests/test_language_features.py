@@ -42,7 +42,7 @@ def _verdicts(policy, data: dict):
 COVERED = """
 version "v" from 2023-01-01 cites SR3.35
 record Period { start: date  end: date last day  full_time: bool }
-input work: list of Period
+input work: list of Period 0..20 cites inferred "a few periods"
 define in_last_year = covered(max(p.start, lodgement_date - 12 months), min(p.end, lodgement_date)
                               for each p in work where p.full_time)
 define naive = sum(overlap(p.start, p.end, lodgement_date - 12 months, lodgement_date)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import z3
 
-from visarules.dsl import ir, load_policy
+from visarules.dsl import CaseError, ir, load_policy
 from visarules.dsl.units import date_code, is_exact_date
 from visarules.solver.backends import python as interp
 from visarules.solver.backends import smt
@@ -150,7 +151,11 @@ def test_more_items_than_slots(policy, example):
 
 
 def test_birth_after_lodgement_gives_a_negative_age(policy, example):
-    v = agree(policy, variant(example, applicant__date_of_birth="2024-06-01"))
+    """The policy's constraints refuse such a case; without them, the readings still agree below zero."""
+    born_later = variant(example, applicant__date_of_birth="2024-06-01")
+    with pytest.raises(CaseError, match="a date of birth is on or before"):
+        load_case(policy, born_later)
+    v = agree(dataclasses.replace(policy, constraints=()), born_later)
     assert v.values["smc.age"][0] == -1
 
 

@@ -23,9 +23,10 @@ An example, in a policy team's own tests:
         if decision.category == "smc" and age_at_lodgement(data) >= 56:
             assert decision.outcome == "not_eligible"
 
-`cases(policy, max_items=3, seeds=())` gives a dict that `load_case` accepts; with `seeds` (real
-case files as dicts) half the examples are a seed with one to three values redrawn, which reaches
-every outcome far more often than cases made from nothing.
+`cases(policy, max_items=3, seeds=())` gives a dict that `load_case` accepts: every value within
+its input's declared bounds and every `constraint` met, so nothing drawn is refused as nonsense.
+With `seeds` (real case files as dicts) half the examples are a seed with one to three values
+redrawn, which reaches every outcome far more often than cases made from nothing.
 """
 
 from __future__ import annotations
@@ -124,10 +125,13 @@ def _date_near(draw, anchor: dt.date, consts) -> dt.date:
 @st.composite
 def cases(draw, policy: ir.Policy, max_items: int = 3, seeds: tuple[dict, ...] = ()) -> dict:
     """A case file (as a dict) for `policy`: either made from nothing, or one of `seeds` (real
-    cases) with a few of its values changed, which reaches every outcome far more often."""
+    cases) with a few of its values changed, which reaches every outcome far more often. Either
+    way it is brought within the policy's bounds and constraints (`_within_bounds`)."""
     if seeds and draw(st.booleans()):
-        return draw(_mutated(policy, draw(st.sampled_from(seeds)), max_items))
-    return draw(_fresh(policy, max_items))
+        data = draw(_mutated(policy, draw(st.sampled_from(seeds)), max_items))
+    else:
+        data = draw(_fresh(policy, max_items))
+    return draw(_within_bounds(policy, data))
 
 
 def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
@@ -230,3 +234,109 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
             items.pop(draw(st.integers(0, len(items) - 1)))
         data[lst.name] = items[:max_items]
     return data
+
+
+# ---------------------------------------------------------------- within the policy's bounds
+
+
+@st.composite
+def _within_bounds(draw, policy: ir.Policy, data: dict) -> dict:
+    """The case with every value inside its input's bounds (one outside is redrawn inside, often
+    at a bound), every list within its length, and the constraints met: the inputs a broken one
+    reads are drawn again, and at last left out when optional. A case the policy refuses is
+    never generated; Hypothesis is told to give up on one that cannot be mended."""
+    from hypothesis import reject
+
+    from visarules.dsl import CaseError
+    from visarules.solver.case import broken_constraints, load_case
+
+    def inside(f: ir.InputField, raw):
+        b = f.bounds
+        if raw is None or b is None or f.type.kind not in ("int", "money", "date", "duration"):
+            return raw
+        code = _code(f, raw)
+        if code in b:
+            return raw
+        return _json_value(f, draw(st.one_of(st.sampled_from([b.low, b.high]), st.integers(b.low, b.high))))
+
+    for f, container, key in _places(policy, data):
+        if key in container:
+            container[key] = inside(f, container[key])
+    for lst in policy.lists:
+        if lst.items is not None:
+            if len(data[lst.name]) < lst.items.low:
+                reject()
+            data[lst.name] = data[lst.name][: lst.items.high]
+    consts = _constants(policy)
+    value = _value_strategy(policy, consts, dt.date.fromisoformat(data["lodgement_date"]))
+    for attempt in range(10):
+        try:
+            case = load_case(policy, data, constraints=False)
+        except CaseError:
+            reject()
+        broken = broken_constraints(policy, case)
+        if not broken:
+            return data
+        for c, item in broken:
+            places = [
+                (policy.input_field(p), *_slot(data, p)) for p in c.inputs if p not in ("lodgement_date", "category")
+            ]
+            if item is not None:
+                entry = data[c.list][item]
+                places += [(policy.list_field(c.list, n), entry, n) for n in c.fields]
+            for f, container, key in places:
+                if attempt >= 6 and f.optional:  # an unknown value meets any constraint written `not known(x) or …`
+                    container.pop(key, None)
+                    continue
+                v = inside(f, value(draw, f, key))
+                if v is None:
+                    container.pop(key, None)
+                else:
+                    container[key] = v
+    reject()
+
+
+def _places(policy: ir.Policy, data: dict):
+    """(field, the dict that holds its value, its key) for every input value of a case file."""
+    for f in policy.inputs:
+        yield (f, *_slot(data, f.path))
+    for lst in policy.lists:
+        for entry in data.get(lst.name, []):
+            for f in lst.fields:
+                yield f, entry, f.path
+
+
+def _slot(data: dict, path: str):
+    if "." in path:
+        rec, name = path.split(".", 1)
+        return data.setdefault(rec, {}), name
+    return data, path
+
+
+def _code(f: ir.InputField, raw) -> int:
+    """A JSON value in the IR's codes, as bounds are written (a date as written, not the day after)."""
+    from decimal import Decimal
+
+    from visarules.dsl.units import date_code
+
+    k = f.type.kind
+    if k == "money":
+        return int(Decimal(str(raw).replace("$", "").replace(",", "")) * 100)
+    if k == "date":
+        return date_code(dt.date.fromisoformat(raw))
+    if k == "duration":
+        return int(raw) * UNITS_PER_MONTH
+    return int(raw)
+
+
+def _json_value(f: ir.InputField, code: int):
+    from visarules.dsl.units import decode_date
+
+    k = f.type.kind
+    if k == "money":
+        return f"{code // 100}.{code % 100:02d}"
+    if k == "date":
+        return decode_date(code).isoformat()
+    if k == "duration":
+        return code // UNITS_PER_MONTH
+    return code

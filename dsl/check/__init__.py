@@ -5,13 +5,15 @@ PolicyError listing every problem found, each with its position, source line and
 
 The stages, each a module: `declarations` (the Scope: inputs, enumerations, SOPs, parameters,
 tables, versions), `expressions` (names and types, lowered to IR expressions; definitions),
-`rules` and `properties`; `scope` holds what they share.
+`rules` and `properties`; `scope` holds what they share; `bounds` proves that no number the ASP
+program computes can leave clingo's 32-bit range.
 """
 
 from __future__ import annotations
 
 from .. import ast, ir
-from .declarations import declare
+from .bounds import check_bounds
+from .declarations import check_constraints, declare
 from .expressions import ExpressionChecker
 from .properties import PropertyChecker
 from .rules import check_rules
@@ -49,6 +51,7 @@ def _policy(
     exprs = ExpressionChecker(scope, diags)
     defines = exprs.resolve_defines()
     rules = check_rules(scope, exprs, diags)
+    constraints = check_constraints(scope, exprs, diags)
     for d in scope.of(ast.PropertyDecl):
         diags.error(
             d.span, f"property {d.id} is in a policy file", "properties belong in a proofs folder, in *.props files"
@@ -68,5 +71,9 @@ def _policy(
         rules=rules,
         sources=sources,
         sops=tuple(scope.sops.values()),
+        constraints=constraints,
+        dates=scope.dates,
     )
+    check_bounds(policy, exprs.spans, scope, diags)  # on a policy that is otherwise sound
+    diags.raise_if_any(sources)
     return policy, scope, exprs

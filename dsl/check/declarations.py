@@ -4,12 +4,26 @@ parameters, tables and instruction versions, each checked (duplicates, types, da
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from .. import ast, ir
 from ..diagnostics import Span
 from ..units import date_code, months_code
-from .scope import BASE_TYPES, Diagnostics, Reporter, Scope, suggest
+from .scope import BASE_TYPES, Diagnostics, Failed, Reporter, Scope, suggest
 from .tables import DataFile, DataFiles, read_rows
+
+if TYPE_CHECKING:
+    from .expressions import ExpressionChecker
+
+# the latest date a case may give: a last day is stored as the day after, which must be a date too
+LATEST_CASE_DATE = dt.date(9998, 12, 31)
+_RANGE_KINDS = frozenset({"int", "money", "date", "duration"})
+_RANGE_EXAMPLE = {
+    "int": "0..168",
+    "money": "$0..$10,000",
+    "date": "1900-01-01..2100-12-31",
+    "duration": "0 months..10 years",
+}
 
 
 def declare(modules: list[ast.Module], diags: Diagnostics, data: DataFiles | None = None) -> Scope:
@@ -66,6 +80,7 @@ class Declarations(Reporter):
         self.enums = self._enums()
         self.sops = self._sops()
         self.records = {r.name: r for r in self.of(ast.RecordDecl)}
+        self.dates = self._dates()
         self.inputs, self.lists = self._inputs()
         self.input_by_path = {f.path: f for f in self.inputs}
         self._check_sop_inputs()
@@ -89,6 +104,7 @@ class Declarations(Reporter):
             versions=self._versions(),
             define_decls={d.name: d for d in self.of(ast.DefineDecl) if not d.source},
             item_define_decls={(d.source, d.name): d for d in self.of(ast.DefineDecl) if d.source},
+            dates=self.dates,
         )
 
     def _check_global_names(self) -> None:
@@ -145,7 +161,8 @@ class Declarations(Reporter):
         self.error(ref.span, f"unknown type '{ref.name}'", suggest(ref.name, known) or "types: " + ", ".join(known))
         return None
 
-    def _field(self, path: str, ref: ast.TypeRef, doc: str, cost: int | None = None) -> ir.InputField | None:
+    def _field(self, path: str, decl: ast.FieldDecl | ast.InputDecl) -> ir.InputField | None:
+        ref = decl.type
         if ref.is_list or ref.name in self.records:
             self.error(ref.span, f"'{path}' cannot hold a record or a list here", "records hold scalar fields only")
             return None
@@ -154,7 +171,118 @@ class Declarations(Reporter):
             return None
         if ref.last_day and t != ir.DATE:
             self.error(ref.span, "'last day' applies only to dates")
-        return ir.InputField(path, t, ref.optional, doc, ref.last_day, cost)
+        bounds = self._bounds(path, t, ref, decl.cites)
+        return ir.InputField(path, t, ref.optional, decl.doc, ref.last_day, decl.change_cost, bounds)
+
+    def _bounds(self, path: str, t: ir.Type, ref: ast.TypeRef, cites: tuple[ast.Cite, ...]) -> ir.Bounds | None:
+        """The declared range of a value, checked, or the default of its type (None: its type bounds it)."""
+        if ref.range is None:
+            if cites:
+                self.error(
+                    cites[0].span,
+                    f"'{path}' cites a source but declares no range",
+                    f"declare the range the source gives, e.g. {path.rsplit('.', 1)[-1]}: {ref.name} "
+                    f"{_RANGE_EXAMPLE.get(t.kind, '0..100')}",
+                )
+            return self._default_bounds(t)
+        if t.kind not in _RANGE_KINDS:
+            self.error(
+                ref.span,
+                f"'{path}' is {_a(t)}: only numbers, money, durations and dates take a range",
+                "its type already says which values it may hold",
+            )
+            return None
+        low, high = ref.range
+        ends = []
+        for lit in (low, high):
+            value = self._literal_value(lit, t, f"a bound of {path}")
+            if not isinstance(value, int):
+                return self._default_bounds(t)
+            ends.append(value)
+        if ends[0] > ends[1]:
+            self.error(
+                low.span,
+                f"the range of '{path}' is empty: {low.value}..{high.value} starts above where it ends",
+                "write the lower bound first",
+            )
+        if t.kind == "date" and isinstance(high.value, dt.date) and high.value > LATEST_CASE_DATE:
+            self.error(
+                high.span,
+                f"the range of '{path}' ends after {LATEST_CASE_DATE}",
+                f"dates of a case end at {LATEST_CASE_DATE} (a last day is stored as the day after)",
+            )
+        elif t.kind != "date" and ends[1] > ir.CLINGO_MAX:
+            self.error(
+                high.span,
+                f"the range of '{path}' ends above {ir.CLINGO_MAX}, the largest number clingo holds",
+                "no case value may be that large: clingo's numbers are 32-bit",
+            )
+        if not cites:
+            self.error(
+                ref.span, f"the range of '{path}' has no source", 'add: cites SR3.10 (or cites inferred "why it holds")'
+            )
+        return ir.Bounds(ends[0], ends[1], tuple(self._cite(c) for c in cites))
+
+    def _default_bounds(self, t: ir.Type) -> ir.Bounds | None:
+        if t.kind == "date":
+            return ir.Bounds(self.dates.low, self.dates.high, self.dates.cites, declared=False)
+        if t.kind in ("int", "money", "duration"):
+            return ir.Bounds(0, ir.CLINGO_MAX, declared=False)
+        return None
+
+    def _list_items(self, d: ast.InputDecl) -> ir.Bounds | None:
+        """How many items a list input may hold, when it says."""
+        ref = d.type
+        if ref.range is None:
+            if d.cites:
+                self.error(
+                    d.cites[0].span,
+                    f"'{d.name}' cites a source but declares no range",
+                    f"declare how many items it may hold: input {d.name}: list of {ref.name} 0..20",
+                )
+            return ir.Bounds(0, ir.MAX_LIST_ITEMS, declared=False)
+        low, high = ref.range
+        if low.kind != "int" or high.kind != "int":
+            bad = low if low.kind != "int" else high
+            self.error(bad.span, f"the length of list '{d.name}' is a whole number of items", "e.g. 0..20")
+            return ir.Bounds(0, ir.MAX_LIST_ITEMS, declared=False)
+        if not isinstance(low.value, int) or not isinstance(high.value, int):
+            raise AssertionError("the parser gives whole numbers")
+        if low.value > high.value:
+            self.error(
+                low.span, f"the range of '{d.name}' is empty: {low.value}..{high.value}", "write the lower bound first"
+            )
+        if not d.cites:
+            self.error(
+                ref.span,
+                f"the length of list '{d.name}' has no source",
+                'add: cites SR3.10 (or cites inferred "why it holds")',
+            )
+        return ir.Bounds(low.value, high.value, tuple(self._cite(c) for c in d.cites))
+
+    def _dates(self) -> ir.Bounds:
+        """The span every date of a case lies in (`dates FIRST..LAST`), or the default one."""
+        decls = self.of(ast.DatesDecl)
+        for extra in decls[1:]:
+            self.error(extra.span, "the span of case dates is declared twice", related=[("first here", decls[0].span)])
+        if not decls:
+            first, last = ir.DEFAULT_DATES
+            return ir.Bounds(date_code(first), date_code(last), declared=False)
+        d = decls[0]
+        first, last = d.first.value, d.last.value
+        if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+            raise AssertionError("the parser gives dates")
+        if first > last:
+            self.error(d.first.span, f"the span of case dates is empty: {first}..{last}", "write the first date first")
+        if last > LATEST_CASE_DATE:
+            self.error(
+                d.last.span,
+                f"the span of case dates ends after {LATEST_CASE_DATE}",
+                "a last day is stored as the day after, which must be a date too",
+            )
+        if not d.cites:
+            self.error(d.span, "the span of case dates has no source", 'add: cites inferred "why it holds"')
+        return ir.Bounds(date_code(first), date_code(last), tuple(self._cite(c) for c in d.cites))
 
     def _inputs(self):
         fields: list[ir.InputField] = []
@@ -166,17 +294,20 @@ class Declarations(Reporter):
                 if rec is None:
                     self.error(ref.span, f"'list of {ref.name}' needs a record type", suggest(ref.name, self.records))
                     continue
-                item_fields = [self._field(f.name, f.type, f.doc, f.change_cost) for f in rec.fields]
-                lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc))
+                item_fields = [self._field(f.name, f) for f in rec.fields]
+                items = self._list_items(d)
+                lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc, items))
             elif ref.name in self.records:
                 if ref.optional:
                     self.error(ref.span, "a record input cannot be optional", "make its fields optional instead")
+                if ref.range is not None or d.cites:
+                    self.error(ref.span, "a record input takes no range", "declare ranges on the record's fields")
                 for f in self.records[ref.name].fields:
-                    field = self._field(f"{d.name}.{f.name}", f.type, f.doc, f.change_cost)
+                    field = self._field(f"{d.name}.{f.name}", f)
                     if field:
                         fields.append(field)
             else:
-                field = self._field(d.name, ref, d.doc, d.change_cost)
+                field = self._field(d.name, d)
                 if field:
                     fields.append(field)
         paths = {f.path for f in fields}
@@ -411,6 +542,36 @@ class Declarations(Reporter):
                         related=[("the other one", spans[id(a)])],
                     )
         return tuple(versions)
+
+
+def check_constraints(scope: Scope, exprs: ExpressionChecker, diags: Diagnostics) -> tuple[ir.Constraint, ...]:
+    """Every `constraint` declaration: a condition on the inputs, with its message and source."""
+    out = []
+    for d in scope.of(ast.ConstraintDecl):
+        env: dict[str, str] = {}
+        if d.source:
+            if d.source not in scope.list_by_name:
+                diags.error(d.span, f"'{d.source}' is not a list input", suggest(d.source, scope.list_by_name))
+                continue
+            env = {d.var: d.source}
+        try:
+            condition = exprs.typed(d.condition, env, "bool")
+        except Failed:
+            continue
+        if any(isinstance(n, ir.PointsOf) for n in ir.walk(condition)):
+            diags.error(
+                d.condition.span,
+                "a constraint reads the case's inputs, not points",
+                "points are what a decision finds; a constraint says what a case may hold",
+            )
+            continue
+        if not d.message.strip():
+            diags.error(d.span, "a constraint needs a message", 'e.g. "a period ends on or after the day it starts"')
+        if not d.cites:
+            diags.error(d.span, "this constraint has no source", 'add: cites SR3.10 (or cites inferred "why")')
+        cites = tuple(cite(c, scope.sops, diags) for c in d.cites)
+        out.append(ir.Constraint(condition, d.message, cites, d.span, d.source))
+    return tuple(out)
 
 
 def _a(t: ir.Type) -> str:

@@ -50,6 +50,9 @@ class ExpressionChecker(Visitor, Reporter):
         # while checking a property: its quantified values, and the case its expressions are read for
         self.prop_values: dict[str, ir.Type] = {}
         self.prop_case: str | None = None
+        # where each IR node was written, for messages about the checked IR (see `bounds`); keyed by
+        # id (hashing a frozen tree rehashes all of it), the node kept so that its id stays its own
+        self.spans: dict[int, tuple[ir.Expr, Span]] = {}
 
     def resolve_defines(self) -> tuple[ir.Named, ...]:
         """Every definition, each checked once (also those no rule uses); the case-level ones."""
@@ -113,7 +116,10 @@ class ExpressionChecker(Visitor, Reporter):
         return out
 
     def expr(self, e: ast.Expr, env: dict[str, str]):
-        return self.dispatch(e, env, family="_x_")
+        out = self.dispatch(e, env, family="_x_")
+        if isinstance(out, ir.Expr):
+            self.spans.setdefault(id(out), (out, e.span))
+        return out
 
     def _x_Literal(self, e: ast.Literal, env):
         k, v = e.kind, e.value

@@ -96,6 +96,7 @@ class Scope:
     versions: tuple[ir.Version, ...]
     define_decls: dict[str, ast.DefineDecl]  # case-level definitions
     item_define_decls: dict[tuple[str, str], ast.DefineDecl]  # (list, name) → per-item definition
+    dates: ir.Bounds = ir.Policy.dates  # the span of case dates (`dates FIRST..LAST`)
 
     def of(self, kind: type) -> list:
         return self.decls.get(kind, [])

@@ -25,7 +25,7 @@ _GRAMMAR = files("visarules.dsl").joinpath("grammar.lark").read_text(encoding="u
 
 # How keywords are coloured; a keyword of the grammar in none of these is still a keyword.
 DECLARATIONS = {"policy", "version", "enum", "record", "input", "parameter", "table", "define", "rule", "sop",
-                "property", "points", "category", "key", "columns", "row", "step"}  # fmt: skip
+                "property", "points", "category", "key", "columns", "row", "step", "dates", "constraint"}  # fmt: skip
 CONTROL = {"if", "then", "else", "require", "concern", "stop", "defer", "when", "applies", "forall", "implies"}
 WORD_OPERATORS = {"and", "or", "not", "in", "at", "of", "each", "for", "where", "same", "except"}
 CONSTANTS = {"true", "false"}
@@ -89,7 +89,8 @@ def textmate_grammar() -> dict:
 
     def term(name: str, scope: str, bounded: bool = True) -> dict:
         body = _flags_free(terminals[name])
-        pattern = rf"(?<![\w.$]){body}(?![\w$])" if bounded else body
+        # not inside a name or after a field's dot (`p.start`), but after a range's `..` (`0..168`)
+        pattern = rf"(?<![\w$])(?:(?<=\.\.)|(?<!\.)){body}(?![\w$])" if bounded else body
         return {"name": f"{scope}.visa-rules", "match": pattern}
 
     repository = {

@@ -47,9 +47,16 @@ from .formula import (
     walk_formula,
 )
 from .policy import (
+    CLINGO_MAX,
+    CLINGO_MIN,
+    DEFAULT_DATES,
     EFFECT_OUTCOMES,
+    MAX_CASE_BYTES,
+    MAX_LIST_ITEMS,
+    Bounds,
     Category,
     Citation,
+    Constraint,
     Enum,
     InputField,
     InputList,
@@ -88,6 +95,8 @@ __all__ = [
     # declarations, rules, the policy
     "Citation", "Enum", "InputField", "InputList", "ParamEntry", "ParamWindow", "Param", "Table", "Version",
     "SopStep", "Sop", "Category", "Rule", "Policy", "EFFECT_OUTCOMES",
+    # what a case may hold: value ranges, constraints, clingo's number range
+    "Bounds", "Constraint", "CLINGO_MIN", "CLINGO_MAX", "DEFAULT_DATES", "MAX_CASE_BYTES", "MAX_LIST_ITEMS",
     # decision semantics
     "Verdict", "OUTCOMES", "DECISION_OUTCOMES", "RULE_STATES", "ADVERSE_RESULTS", "LODGEMENT", "CATEGORY",
     "outcome_of", "result_of", "in_force",

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from ..diagnostics import Span
 from ..units import date_code
-from .expr import Expr, Named
+from .expr import Expr, Field, FieldKnown, Input, InputKnown, Named, walk
 from .types import Type
 
 # ---------------------------------------------------------------- citations
@@ -43,9 +43,42 @@ class Enum:
     doc: str = ""
 
 
+# clingo's numbers are 32-bit signed integers: every value the ASP program holds must fit
+CLINGO_MIN = -(2**31)
+CLINGO_MAX = 2**31 - 1
+# the span of case dates when a policy declares none (`dates FIRST..LAST`)
+DEFAULT_DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+# the largest case file (or case in a batch, or request body) read; a case of fifty work periods
+# is some 30 kB. A list that declares no length holds at most as many items as fit in it (an item
+# takes three characters at least: `{},`), which bounds the sums over it all the same.
+MAX_CASE_BYTES = 1_000_000
+MAX_LIST_ITEMS = MAX_CASE_BYTES // 3
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The values a case may give an input, both ends included, in the IR's codes (cents, date
+    codes of the date as written, duration units, a number of items for a list).
+
+    `declared` is False for a default: the policy's date span for a date, clingo's non-negative
+    range for a number, as many items as a case file of MAX_CASE_BYTES holds for a list.
+    """
+
+    low: int
+    high: int
+    cites: tuple[Citation, ...] = ()
+    declared: bool = True
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int) and self.low <= value <= self.high
+
+
 @dataclass(frozen=True)
 class InputField:
-    """A scalar the case provides. `path` is dotted for record fields (employment.hours)."""
+    """A scalar the case provides. `path` is dotted for record fields (employment.hours).
+
+    `bounds` holds for every known value (the checker gives every number and date one, declared
+    or default; bools, enumerations and text have none: their type bounds them)."""
 
     path: str
     type: Type
@@ -53,6 +86,7 @@ class InputField:
     doc: str
     last_day: bool = False  # an inclusive last day, stored as the day after
     change_cost: int | None = None  # what-if may change it at this cost; None: it cannot change
+    bounds: Bounds | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +95,35 @@ class InputList:
     record: str
     fields: tuple[InputField, ...]  # paths are the bare field names
     doc: str
+    items: Bounds | None = None  # how many items a case may give (the checker gives every list one)
 
     def field(self, name: str) -> InputField:
         return next(f for f in self.fields if f.path == name)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """What every real case satisfies beyond its types (a date of birth on or before lodgement):
+    a bool expression over the inputs, for each item of `list` when it is set. A case that breaks
+    one is an input error, never decided; proofs assume every constraint."""
+
+    condition: Expr
+    message: str
+    cites: tuple[Citation, ...]
+    span: Span = field(compare=False)  # where it was written, not what it means (formatting moves it)
+    list: str = ""  # the list whose items the condition is read for; "" for the case
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The case inputs the condition reads, by path, in the order it reads them."""
+        found = (n.path for n in walk(self.condition) if isinstance(n, (Input, InputKnown)))
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields of the list's item the condition reads, in the order it reads them."""
+        found = (n.name for n in walk(self.condition) if isinstance(n, (Field, FieldKnown)))
+        return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -221,6 +281,8 @@ class Policy:
     rules: tuple[Rule, ...]
     sops: tuple[Sop, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    constraints: tuple[Constraint, ...] = ()
+    dates: Bounds = Bounds(date_code(DEFAULT_DATES[0]), date_code(DEFAULT_DATES[1]), declared=False)
 
     @cached_property
     def enum_by_name(self) -> dict[str, Enum]:

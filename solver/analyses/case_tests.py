@@ -177,9 +177,11 @@ def load_case_tests(
     p = Path(path)
     name = display or str(path)  # how reports name the file
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is accepted
     except OSError as e:
         raise CaseTestError(name, [f"cannot read the file: {e.strerror}"]) from None
+    except UnicodeDecodeError as e:
+        raise CaseTestError(name, [f"not UTF-8 text (byte {e.start}); save it as UTF-8"]) from None
     entries = _yaml_entries(text, name) if p.suffix in (".yaml", ".yml") else _json_entries(text, name)
     single = len(entries) == 1 and entries[0][2]
     tests: list[CaseTest] = []
@@ -214,6 +216,8 @@ def _json_entries(text: str, name: str) -> list[tuple[int, Any, bool]]:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise CaseTestError(f"{name}:{e.lineno}:{e.colno}", [f"not valid JSON: {e.msg}"]) from None
+    except RecursionError:
+        raise CaseTestError(name, ["JSON nested too deeply to be a case"]) from None
     if not isinstance(data, list):
         return [(1, data, True)]
     return list(zip(_json_item_lines(text), data, [False] * len(data)))

@@ -25,20 +25,18 @@ Each window is solved in a process of its own.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import z3
 
-from ...dsl import UserError, ir
+from ...dsl import CaseError, UserError, ir
 from ...dsl.units import date_code
 from ..backends import asp, smt
 from ..backends.python import evaluate as python_evaluate
-from ..case import load_case, read_case_file
+from ..case import load_case, parse_case_json, read_case_file
 from ..decision import Decision, build_decision
 from .prove import (
     DEFAULT_RLIMIT,
@@ -532,12 +530,12 @@ def read_caseload(path: Path, policy: ir.Policy | None = None) -> list[tuple[str
     if not path.is_file():
         raise UserError(f"{path}: no such file or folder of cases")
     out = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for i, line in enumerate(path.read_bytes().splitlines(), 1):  # each line read as a case file is
         if line.strip():
             try:
-                out.append((f"{path}:{i}", json.loads(line, parse_float=Decimal)))  # exact cents, as case files
-            except json.JSONDecodeError as err:
-                raise UserError(f"{path}:{i}: not valid JSON: {err.msg}") from None
+                out.append((f"{path}:{i}", parse_case_json(line, f"{path}:{i}")))  # exact cents, as case files
+            except CaseError as err:
+                raise UserError(f"{path}:{i}: {'; '.join(err.problems)}") from None
     return out
 
 

@@ -1,6 +1,7 @@
 """A caseload to try things on: plausible applications drawn from the policy's input types.
 
-Values are drawn near the values the policy's rules turn on (`analyses.thresholds`): money a cent
+Values are drawn within each input's bounds, and a case meets the policy's constraints; they are
+drawn near the values the policy's rules turn on (`analyses.thresholds`): money a cent
 either side of each dated rate and its usual multiples, whole numbers either side of each constant,
 dates either side of each change of the rules, and dates of birth, test dates and work periods a
 whole number of years or months before the lodgement date, nudged by a day.
@@ -90,6 +91,45 @@ class CaseGenerator:
             yield self.case()
 
     def case(self) -> dict:
+        """A case within the policy's bounds that meets its constraints (the inputs a broken
+        constraint reads are drawn again; an optional one is at last left out)."""
+        for _ in range(20):
+            data = self._draw()
+            for attempt in range(6):
+                broken = self._broken(data)
+                if not broken:
+                    return data
+                for c, item in broken:
+                    self._redraw(data, c, item, leave_out=attempt >= 3)
+        raise RuntimeError("no case meeting the policy's constraints was drawn in 20 tries")  # a policy bug
+
+    def _broken(self, data: dict) -> list[tuple[ir.Constraint, int | None]]:
+        from ..case import broken_constraints, load_case
+
+        if not self.policy.constraints:
+            return []
+        return broken_constraints(self.policy, load_case(self.policy, data, constraints=False, schema=False))
+
+    def _redraw(self, data: dict, c: ir.Constraint, item: int | None, leave_out: bool) -> None:
+        lodged = dt.date.fromisoformat(data[ir.LODGEMENT])
+        places = [(self.policy.input_field(p), p, "") for p in c.inputs if p not in (ir.LODGEMENT, ir.CATEGORY)]
+        if item is not None:
+            places += [(self.policy.list_field(c.list, n), n, c.list) for n in c.fields]
+        for f, path, where in places:
+            if where:
+                container, key = data[where][item], path
+            elif "." in path:
+                record, key = path.split(".", 1)
+                container = data[record]
+            else:
+                container, key = data, path
+            value = None if leave_out and f.optional else self.value(f, lodged, where)
+            if value is None:
+                container.pop(key, None)
+            else:
+                container[key] = value
+
+    def _draw(self) -> dict:
         lodged = self.lodgement()
         data: dict = {}
         for f in self.policy.inputs:
@@ -103,7 +143,9 @@ class CaseGenerator:
                 data[f.path] = value
         for lst in self.policy.lists:
             items = []
-            for _ in range(self.rng.choice(range(self.max_items + 1))):
+            most = min(self.max_items, lst.items.high) if lst.items is not None else self.max_items
+            least = min(lst.items.low, most) if lst.items is not None else 0
+            for _ in range(self.rng.choice(range(least, most + 1))):
                 entry = {}
                 for f in lst.fields:
                     value = self.value(f, lodged, lst.name)
@@ -122,6 +164,17 @@ class CaseGenerator:
         return self.first_lodgement + dt.timedelta(days=rng.randrange(span + 1))
 
     def value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
+        value = self._value(f, lodged, where)
+        b = f.bounds
+        if value is None or b is None or f.type.kind not in ("int", "money"):
+            return value
+        code = int(round(float(value) * 100)) if f.type.kind == "money" else int(value)
+        if code in b:
+            return value
+        inside = self.rng.choice((b.low, b.high, self.rng.randint(b.low, b.high)))  # often at a bound
+        return f"{inside // 100}.{inside % 100:02d}" if f.type.kind == "money" else inside
+
+    def _value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
         rng = self.rng
         if f.optional and rng.random() < 0.2:
             return None

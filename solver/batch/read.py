@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ...dsl import ir
-from ...dsl.diagnostics import UserError
-from ..case import RESERVED_KEYS
+from ...dsl.diagnostics import CaseError, UserError
+from ..case import RESERVED_KEYS, parse_case_json
 
 FORMATS = ("folder", "jsonl", "csv", "parquet")
 _ITEM = re.compile(r"^(?P<list>[A-Za-z_][A-Za-z_0-9]*)\[(?P<index>[0-9]+)\]\.(?P<field>[A-Za-z_][A-Za-z_0-9]*)$")
@@ -86,12 +85,12 @@ def read_rows(policy: ir.Policy, path: Path) -> Iterator[Row]:
 def _folder(path: Path) -> Iterator[Row]:
     for index, f in enumerate(sorted(path.glob("*.json"))):
         try:
-            data = json.loads(f.read_text(encoding="utf-8"), parse_float=Decimal)
-        except (OSError, UnicodeDecodeError) as err:
+            data = parse_case_json(f.read_bytes(), f.name)  # UTF-8, JSON, size and nesting checked
+        except OSError as err:
             yield Row(index, f.name, None, f"{f.name}: cannot read the file: {err}")
             continue
-        except json.JSONDecodeError as err:
-            yield Row(index, f.name, None, f"{f.name}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}")
+        except CaseError as err:
+            yield Row(index, f.name, None, f"{err.source}: {'; '.join(err.problems)}")
             continue
         yield _object(index, f.name, data)
 
@@ -110,9 +109,9 @@ def _jsonl(path: Path) -> Iterator[Row]:
                 continue
             name = f"{path.name}:{number}"
             try:
-                row = _object(index, name, json.loads(line, parse_float=Decimal))  # exact cents, as case files
-            except json.JSONDecodeError as err:
-                row = Row(index, name, None, f"{name}:{err.colno}: not valid JSON: {err.msg}")
+                row = _object(index, name, parse_case_json(line, name))  # exact cents, as case files
+            except CaseError as err:
+                row = Row(index, name, None, f"{name}: {'; '.join(err.problems)}")
             yield row
             index += 1
 

@@ -7,17 +7,28 @@ Everything else that is not an input is an error, so no data is silently ignored
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ...dsl.diagnostics import CaseError
-from ...dsl.ir import InputField, Policy, Type, zero_of
-from ...dsl.units import date_code, decode_date, decode_last_day, last_day_code
-from .schema import RESERVED_KEYS, expected, field_schema, schema_problems
+from ...dsl.ir import MAX_CASE_BYTES, Constraint, InputField, Policy, Type, zero_of
+from ...dsl.units import (
+    UNITS_PER_MONTH,
+    date_code,
+    decode_date,
+    decode_last_day,
+    format_money,
+    format_value,
+    last_day_code,
+    months_code,
+)
+from .schema import MAX_PROBLEMS, RESERVED_KEYS, expected, field_schema, schema_problems, show_bound
 
 
 @dataclass(frozen=True)
@@ -43,28 +54,137 @@ class CaseData:
 
 # ---------------------------------------------------------------- reading a case
 
+# MAX_CASE_BYTES (from the IR): the analysis of the ASP program's numbers counts on it
+MAX_NESTING = 32  # a case nests three levels (case → list → item); JSON nested deeper is not a case
+MAX_DIGITS = 300  # far beyond any value; Python refuses to read integers of 4,300 digits
+
 
 def read_case_file(path: str | Path) -> dict:
+    """A case file read as UTF-8 (a byte-order mark is accepted) within the size and nesting
+    limits; every problem (unreadable, not UTF-8, not JSON, not an object) a CaseError naming it."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_CASE_BYTES + 1)
+    except IsADirectoryError:
+        raise CaseError(str(path), ["this is a folder, not a case file"]) from None
     except OSError as err:
-        raise CaseError(str(path), [f"cannot read the file: {err.strerror}"]) from None
+        raise CaseError(str(path), [f"cannot read the file: {err.strerror or err}"]) from None
+    if len(raw) > MAX_CASE_BYTES:
+        raise CaseError(str(path), [f"the file is larger than {MAX_CASE_BYTES:,} bytes; no case is that large"])
+    return parse_case_json(raw, str(path))
+
+
+def parse_case_json(raw: bytes | str, source: str) -> dict:
+    """One case, from the bytes (or text) of a case file or a line of a JSON Lines file."""
+    text = raw if isinstance(raw, str) else _decode(raw, source)
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseError(source, [f"the case is larger than {MAX_CASE_BYTES:,} characters; no case is that large"])
+    _scan(text, source)
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
-        raise CaseError(f"{path}:{err.lineno}:{err.colno}", [f"not valid JSON: {err.msg}"]) from None
+        raise CaseError(f"{source}:{err.lineno}:{err.colno}", [f"not valid JSON: {err.msg}"]) from None
     if not isinstance(data, dict):
-        raise CaseError(str(path), ["the file must hold one JSON object, with the inputs as keys"])
+        raise CaseError(source, ["the file must hold one JSON object, with the inputs as keys"])
+    bad_text = list(_bad_text(data, ""))
+    if bad_text:
+        raise CaseError(source, bad_text[:MAX_PROBLEMS])
     return data
 
 
-def load_case(policy: Policy, data: dict, source: str = "<case>") -> CaseData:
-    """Validate a case against the policy's schema and convert it; every problem is listed."""
-    found = schema_problems(policy, data)
+def _decode(raw: bytes, source: str) -> str:
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            raise CaseError(source, [f"not UTF-8 text: it starts with a {name} byte-order mark; save it as UTF-8"])
+    if b"\x00" in raw:
+        raise CaseError(source, ["the file holds NUL bytes: it is not UTF-8 text (UTF-16?); save it as UTF-8"])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, err.start) + 1 : err.start].decode("utf-8", "replace")) + 1
+        byte = raw[err.start]
+        raise CaseError(
+            f"{source}:{line}:{column}", [f"not UTF-8 text (byte 0x{byte:02X} here; Latin-1?): save the file as UTF-8"]
+        ) from None
+
+
+# a JSON string, a bracket, a number of many digits, or a constant JSON does not allow
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?\d{' + str(MAX_DIGITS + 1) + r",}|NaN|-?Infinity")
+
+
+def _scan(text: str, source: str) -> None:
+    """Refuse, with its position, what would make the JSON reader fail badly: nesting deep enough
+    to exhaust Python's stack, integers too long to read, NaN and Infinity (not JSON numbers)."""
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        token = m.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                problem = f"nested more than {MAX_NESTING} levels deep; a case nests three"
+                raise CaseError(_at(text, m.start(), source), [problem])
+        elif token in "]}":
+            depth -= 1
+        elif token[-1].isdigit():
+            problem = f"a number of {len(token.lstrip('-'))} digits; no value of a case is that long"
+            raise CaseError(_at(text, m.start(), source), [problem])
+        else:
+            problem = f"not valid JSON: {token} is not a number JSON allows"
+            raise CaseError(_at(text, m.start(), source), [problem])
+
+
+def _at(text: str, offset: int, source: str) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"{source}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _no_constant(name: str):
+    raise AssertionError(f"_scan lets no {name} through")  # pragma: no cover
+
+
+def _bad_text(x, where: str):
+    """Text that is no sequence of characters (a lone surrogate such as \\ud800) or holds NUL:
+    no back end can hold it the same way, so no case may contain it, in a value or a key."""
+    if isinstance(x, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in x):
+            yield f"{where or '(top level)'}: the text holds an unpaired surrogate (such as \\ud800): no character"
+        elif "\x00" in x:
+            yield f"{where or '(top level)'}: the text holds a NUL character (\\u0000)"
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            inner = f"{where}.{k}" if where else str(k)
+            if any(True for _ in _bad_text(k, where)):
+                yield f"{where or '(top level)'}: a key holds an unpaired surrogate or a NUL character"
+                continue
+            yield from _bad_text(v, inner)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from _bad_text(v, f"{where}[{i}]")
+
+
+def load_case(
+    policy: Policy, data: dict, source: str = "<case>", *, constraints: bool = True, schema: bool = True
+) -> CaseData:
+    """Validate a case against the policy's schema, its ranges and its constraints, and convert
+    it; every problem is listed. A generator that writes only well-typed values may leave out the
+    schema (the costly part; ranges are checked all the same), or the constraints, to mend them."""
+    found = schema_problems(policy, data) if schema else []
     if found:
         raise CaseError(source, found)
-    return _convert(policy, data, source)
+    case = _convert(policy, data, source)
+    broken = constraint_problems(policy, case) if constraints else []
+    if broken:
+        raise CaseError(source, broken)
+    return case
 
 
 def _to_value(policy: Policy, f: InputField, raw, where: str, problems: list[str]) -> int | str:
@@ -72,24 +192,53 @@ def _to_value(policy: Policy, f: InputField, raw, where: str, problems: list[str
     try:
         if t.kind == "bool":
             return int(raw)
-        if t.kind in ("int", "duration"):
-            return int(raw)
+        if t.kind == "int":
+            return _within(f, int(raw), str(raw), where, problems)
+        if t.kind == "duration":  # whole months in a case file; 32 units a month in the back ends
+            return _within(f, months_code(int(raw)), f"{int(raw)} months", where, problems)
         if t.kind == "money":
             amount = Decimal(str(raw).replace("$", "").replace(",", ""))
             cents = amount * 100
-            if cents != cents.to_integral_value():
+            if not cents.is_finite() or cents != cents.to_integral_value():
                 problems.append(f"{where}: expected whole cents, found {raw}")
                 return 0
-            return int(cents)
+            return _within(f, int(cents), format_money(int(cents)), where, problems)
         if t.kind == "date":
             day = dt.date.fromisoformat(str(raw))
-            return last_day_code(day) if f.last_day else date_code(day)
+            code = date_code(day)
+            if (
+                _within(f, code, day.isoformat(), where, problems) != code
+            ):  # before converting: 9999-12-31 has no day after
+                return 0
+            return last_day_code(day) if f.last_day else code
         if t.kind == "text":
             return str(raw)
         return policy.enum_by_name[t.enum].members.index(raw)
     except (ValueError, InvalidOperation):
         problems.append(f"{where}: expected {expected(field_schema(policy, f))}, found {json.dumps(str(raw))}")
         return 0
+
+
+def _within(f: InputField, value: int, shown: str, where: str, problems: list[str]) -> int:
+    """The value if it lies in the input's bounds; else a problem naming the bound and its source
+    (`shown` is the value as the case gave it)."""
+    b = f.bounds
+    if b is None or value in b:
+        return value
+    low = value < b.low
+    limit = b.low if low else b.high
+    word = (
+        ("before the earliest date" if low else "after the latest date")
+        if f.type.kind == "date"
+        else ("below the lowest value" if low else "above the highest value")
+    )
+    source = (
+        "; ".join(map(str, b.cites))
+        if b.cites
+        else ("the span of case dates" if f.type.kind == "date" else "the largest number clingo holds")
+    )
+    problems.append(f"{where}: {shown} is {word} this policy accepts, {show_bound(f, limit)} ({source})")
+    return 0
 
 
 def _convert(policy: Policy, data: dict, source: str) -> CaseData:
@@ -129,6 +278,51 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
     return CaseData(scalars, known, items, raw, lodgement)
 
 
+def broken_constraints(policy: Policy, case: CaseData) -> list[tuple[Constraint, int | None]]:
+    """Every constraint the case breaks, with the index of the list item that breaks it (None for
+    a constraint on the case as a whole)."""
+    from ..backends.python import Evaluator  # the plain reading of the IR (it imports this package)
+
+    ev = Evaluator(policy, case)
+    out: list[tuple[Constraint, int | None]] = []
+    for c in policy.constraints:
+        if not c.list:
+            if not ev.eval(c.condition):
+                out.append((c, None))
+            continue
+        out.extend((c, i) for i in range(len(case.items[c.list])) if not ev.eval(c.condition, i))
+    return out
+
+
+def constraint_problems(policy: Policy, case: CaseData) -> list[str]:
+    """Every constraint the case breaks, naming the inputs it reads and the values found."""
+    return [_broken(policy, case, c, item) for c, item in broken_constraints(policy, case)]
+
+
+def _broken(policy: Policy, case: CaseData, c: Constraint, item: int | None) -> str:
+    """`work[1].end, work[1].start: <message> (found work[1].end 2020-01-31, work[1].start 2021-03-01)`."""
+    shown: list[tuple[str, str]] = []
+    if item is not None:
+        values = case.items[c.list][item]
+        for name in c.fields:
+            f = policy.list_field(c.list, name)
+            shown.append((f"{c.list}[{item}].{name}", _show(policy, f, values.values[name], values.known[name])))
+    for path in c.inputs:
+        shown.append((path, _show(policy, policy.input_field(path), case.scalars[path], case.known[path])))
+    where = ", ".join(p for p, _ in shown)
+    found = ", ".join(f"{p} {v}" for p, v in shown)
+    return f"{where}: {c.message} (found {found})"
+
+
+def _show(policy: Policy, f: InputField, value: int | str, known: bool) -> str:
+    """A value as a case file writes it: 2024-05-01, 29.66, ielts, "Ana"; unknown when left out."""
+    if not known:
+        return "unknown"
+    if f.type.kind == "enum":
+        return policy.enum_by_name[f.type.enum].members[int(value)]
+    return format_value(f.type.kind, value, last_day=f.last_day, quote_text=True)
+
+
 def case_to_json(policy: Policy, case: CaseData) -> dict:
     """The inverse of load: a case file (as a dict) that decides exactly like `case`."""
     out: dict[str, Any] = {}
@@ -165,4 +359,6 @@ def _from_value(policy: Policy, f: InputField, value: int | str):
         return (decode_last_day(value) if f.last_day else decode_date(value)).isoformat()
     if t.kind == "enum":
         return policy.enum_by_name[t.enum].members[value]
+    if t.kind == "duration":
+        return int(value) // UNITS_PER_MONTH
     return value

@@ -1,5 +1,6 @@
-"""The JSON Schema of a case file, generated from the policy's input declarations, and the
-messages a case that does not fit it gets: each bad field named, with what was expected."""
+"""The JSON Schema of a case file, generated from the policy's input declarations (types, ranges,
+list lengths; the constraints across inputs as text), and the messages a case that does not fit
+it gets: each bad field named, with what was expected."""
 
 from __future__ import annotations
 
@@ -9,35 +10,68 @@ from typing import Any
 
 import jsonschema
 
-from ...dsl.ir import InputField, Policy
+from ...dsl.ir import Bounds, InputField, Policy
+from ...dsl.units import format_value, months_code
 
 RESERVED_KEYS = ("about", "expect")
 # amounts are never negative in a case: pay, fees and thresholds (proofs assume it too)
 MONEY_PATTERN = r"^\$?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]{1,2})?$"
+MAX_PROBLEMS = 50  # listed for one case; a file with more gets a count of the rest
+
+
+def show_bound(f: InputField, value: int) -> str:
+    """A bound of an input in its unit: 168, $10,000.00, 2100-12-31, 12 months."""
+    return format_value(f.type.kind, value)
+
+
+def range_text(f: InputField) -> str:
+    """`from 0 to 168`, for descriptions and messages; empty for an input without bounds."""
+    b = f.bounds
+    return f"from {show_bound(f, b.low)} to {show_bound(f, b.high)}" if b is not None else ""
 
 
 def field_schema(policy: Policy, f: InputField) -> dict:
-    t = f.type
+    t, b = f.type, f.bounds
     if t.kind == "bool":
         s: dict = {"type": "boolean"}
-    elif t.kind == "int":
-        s = {"type": "integer", "minimum": 0}
+    elif t.kind in ("int", "duration"):
+        s = {"type": "integer", **_limits(b, 1 if t.kind == "int" else months_code(1))}
+        if t.kind == "duration":
+            s["description"] = "months"
     elif t.kind == "money":
-        s = {"type": ["string", "number"], "pattern": MONEY_PATTERN, "description": "dollars and cents, e.g. 29.66"}
+        # a number is checked here; a string's amount ($1,234.50) by the loader, against the same range
+        s = {
+            "type": ["string", "number"],
+            "pattern": MONEY_PATTERN,
+            **_limits(b, 100),
+            "multipleOf": 0.01,
+            "description": "dollars and cents, e.g. 29.66",
+        }
     elif t.kind == "date":
         s = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-    elif t.kind == "duration":
-        s = {"type": "integer", "minimum": 0, "description": "months"}
     elif t.kind == "text":
         s = {"type": "string"}
     else:
         s = {"enum": list(policy.enum_by_name[t.enum].members)}
     doc = f.doc + (" (the last day, inclusive)" if f.last_day else "")
+    if b is not None:
+        doc += f"{'; ' if doc else ''}{range_text(f)}"
     if doc:
         s["description"] = doc + (f"; {s['description']}" if "description" in s else "")
     if f.optional:
         s = {"anyOf": [s, {"type": "null"}], "description": s.get("description", "")}
     return s
+
+
+def _limits(b: Bounds | None, unit: int) -> dict:
+    """minimum and maximum in the JSON unit (dollars for cents, months for duration units)."""
+    if b is None:
+        return {}
+
+    def scaled(v: int):
+        return v // unit if v % unit == 0 else float(Decimal(v) / unit)
+
+    return {"minimum": scaled(b.low), "maximum": scaled(b.high)}
 
 
 def case_schema(policy: Policy) -> dict:
@@ -70,6 +104,9 @@ def case_schema(policy: Policy) -> dict:
                 needed.append(f.path)
         item = {"type": "object", "properties": fields, "required": needed, "additionalProperties": False}
         props[lst.name] = {"type": "array", "items": item, "description": lst.doc}
+        if lst.items is not None:
+            props[lst.name] |= {"minItems": lst.items.low, "maxItems": lst.items.high}
+            props[lst.name]["description"] += f"; {lst.items.low} to {lst.items.high} items"
         required.append(lst.name)
     props["about"] = {"type": "string", "description": "a free description of the case"}
     props["expect"] = {"type": "object", "description": "for worked cases: the expected decision"}
@@ -80,14 +117,48 @@ def case_schema(policy: Policy) -> dict:
         "properties": props,
         "required": sorted(set(required)),
         "additionalProperties": False,
+        # JSON Schema cannot compare two fields; the loader checks these, the text says what they are
+        "$comment": "constraints across inputs (checked when a case is loaded): "
+        + "; ".join(c.message + (f" (each item of {c.list})" if c.list else "") for c in policy.constraints),
     }
+
+
+def _multiple_of(validator, step, instance, schema):
+    """`multipleOf` in exact decimals (JSON numbers are read as Decimal: 0.07 is a multiple of 0.01)."""
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        quotient = Decimal(str(instance)) / Decimal(str(step))
+        whole = quotient == quotient.to_integral_value()
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow
+        whole = False
+    if not whole:
+        yield jsonschema.ValidationError(f"{instance} is not a multiple of {step}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"multipleOf": _multiple_of})
 
 
 def schema_problems(policy: Policy, data: dict) -> list[str]:
     """Every way the case file's data does not fit the schema, one message per problem."""
     validator = _validator(policy)
+    too_long = _overlong_lists(validator.schema, data)
+    if too_long:  # thousands of items would each be reported: the length is the problem
+        return too_long
     errors = sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(err) for err in errors]
+    found = [_describe(err) for err in errors]
+    if len(found) > MAX_PROBLEMS:
+        found = found[:MAX_PROBLEMS] + [f"… and {len(found) - MAX_PROBLEMS} more problems"]
+    return found
+
+
+def _overlong_lists(schema: dict, data: dict) -> list[str]:
+    out = []
+    for name, s in schema["properties"].items():
+        value = data.get(name)
+        if "maxItems" in s and isinstance(value, list) and len(value) > s["maxItems"]:
+            out.append(f"{name}: {len(value)} items; this policy takes at most {s['maxItems']}")
+    return out
 
 
 _VALIDATORS: dict[int, tuple[Policy, jsonschema.Draft202012Validator]] = {}
@@ -98,17 +169,16 @@ def _validator(policy: Policy) -> jsonschema.Draft202012Validator:
     hit = _VALIDATORS.get(id(policy))
     if hit is None or hit[0] is not policy:
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-        hit = _VALIDATORS[id(policy)] = (
-            policy,
-            jsonschema.Draft202012Validator(case_schema(policy), format_checker=checker),
-        )
+        hit = _VALIDATORS[id(policy)] = (policy, _Validator(case_schema(policy), format_checker=checker))
     return hit[1]
 
 
 def _jsonable(x):
-    """Decimals (how we read JSON numbers, to keep cents exact) as floats, for the validator only."""
+    """JSON numbers are read as Decimal, to keep cents exact; a whole one of sensible size as an
+    int (so that 40.0 is a whole number), every other one kept exact for the validator."""
     if isinstance(x, Decimal):
-        return int(x) if x == x.to_integral_value() and "." not in str(x) else float(x)
+        whole = x == x.to_integral_value() and abs(x) < 10**18 and "E" not in str(x).upper()
+        return int(x) if whole else x
     if isinstance(x, dict):
         return {k: _jsonable(v) for k, v in x.items()}
     if isinstance(x, list):
@@ -138,10 +208,22 @@ def _describe(err: jsonschema.ValidationError) -> str:
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "anyOf":
         inner = schema.get("anyOf", [{}])[0]
-        return f"{where}: expected {expected(inner)} or null, found {json.dumps(err.instance)}"
-    if err.validator in ("type", "pattern", "format"):
-        return f"{where}: expected {expected(schema)}, found {json.dumps(err.instance)}"
+        return f"{where}: expected {expected(inner)} or null, found {_shown(err.instance)}"
+    if err.validator in ("type", "pattern", "format", "minimum", "maximum", "multipleOf"):
+        return f"{where}: expected {expected(schema)}, found {_shown(err.instance)}"
+    if err.validator in ("minItems", "maxItems"):
+        return f"{where}: {len(err.instance)} items; this policy takes {schema['minItems']} to {schema['maxItems']}"
     return f"{where}: {err.message}"
+
+
+def _shown(instance) -> str:
+    """A JSON value as the case file wrote it, shortened: messages name what was found."""
+    text = str(instance) if isinstance(instance, Decimal) else json.dumps(instance, default=str)  # Decimals inside
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _dollars(amount) -> str:
+    return f"${Decimal(str(amount)):,.2f}"
 
 
 def expected(schema: dict) -> str:
@@ -149,7 +231,60 @@ def expected(schema: dict) -> str:
         return "one of " + ", ".join(map(str, schema["enum"]))
     if schema.get("format") == "date":
         return "a date as YYYY-MM-DD"
+    within = f" from {schema['minimum']} to {schema['maximum']}" if "maximum" in schema else ""
     if schema.get("pattern") == MONEY_PATTERN:
-        return "an amount of money such as 29.66"
+        if within:
+            within = f" from {_dollars(schema['minimum'])} to {_dollars(schema['maximum'])}"
+        return f"an amount of money{within} in dollars and cents, such as 29.66"
     t = str(schema.get("type"))
-    return {"integer": "a whole number", "boolean": "true or false", "string": "text", "array": "a list"}.get(t, t)
+    kind = {"integer": "a whole number", "boolean": "true or false", "string": "text", "array": "a list"}.get(t, t)
+    return kind + within
+
+
+def bounds_table(policy: Policy) -> str:
+    """The bounds of every input and the constraints across them, as Markdown (the README's table
+    is this, for the shipped policy; a test keeps the two the same)."""
+    rows = ["| input | type | values a case may give | source |", "|---|---|---|---|"]
+
+    def row(path: str, f: InputField) -> None:
+        kind = str(f.type) + (", optional" if f.optional else "") + (", last day" if f.last_day else "")
+        if f.type.kind == "enum":
+            values = ", ".join(policy.enum_by_name[f.type.enum].members)
+        elif f.bounds is not None:
+            values = range_text(f)
+        else:
+            values = "true or false" if f.type.kind == "bool" else "any text"
+        if f.bounds is None:
+            source = "its type"
+        elif not f.bounds.declared:
+            source = "the span of case dates" if f.type.kind == "date" else "none declared: clingo's range"
+        else:
+            source = "; ".join(map(str, f.bounds.cites))
+        rows.append(f"| `{path}` | {kind} | {values} | {_cell(source)} |")
+
+    for f in policy.inputs:
+        row(f.path, f)
+    for lst in policy.lists:
+        items = lst.items
+        count = f"{items.low:,} to {items.high:,} items" if items else "any number of items"
+        if items is None or not items.declared:
+            source = "none declared: as many as a case file holds"
+        else:
+            source = "; ".join(map(str, items.cites))
+        rows.append(f"| `{lst.name}` | list of {lst.record} | {count} | {_cell(source)} |")
+        for f in lst.fields:
+            row(f"{lst.name}[].{f.path}", f)
+    dates = policy.dates
+    span = f"Case dates lie from {format_value('date', dates.low)} to {format_value('date', dates.high)}"
+    span += f" ({'; '.join(map(str, dates.cites))})." if dates.cites else " (the default span)."
+    lines = [*rows, "", span]
+    if policy.constraints:
+        lines += ["", "Constraints across inputs (a case that breaks one is refused, never decided):", ""]
+        for c in policy.constraints:
+            each = f" (each item of `{c.list}`)" if c.list else ""
+            lines.append(f"- {c.message}{each}: {'; '.join(map(str, c.cites))}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")

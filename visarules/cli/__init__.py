@@ -5,7 +5,10 @@ User errors print a clear message and exit with code 2, never with a traceback.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from typing import NoReturn
 
 import typer
 from rich.markup import escape
@@ -77,17 +80,38 @@ def _options(
 def main() -> None:
     try:
         app(standalone_mode=True)
+        sys.stdout.flush()  # inside the handlers below: a reader that stopped early shows here
     except UserError as e:
-        err.print(escape(e.render()), soft_wrap=True)
-        sys.exit(2)
+        _fail(e.render())
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
-        # the reader (e.g. `| head`) stopped early: not an error; silence the flush at exit
-        import os
+        _reader_gone()
+    except SystemExit as e:
+        # typer turns a closed pipe into exit 1 before we see it; the pipe error is its context
+        if e.code == 1 and isinstance(e.__context__, OSError) and e.__context__.errno == errno.EPIPE:
+            _reader_gone()
+        raise
+    except OSError as e:  # a file the user named that cannot be read or written
+        where = f"{e.filename}: " if e.filename else ""
+        _fail(f"{where}{e.strerror or e}")
+    except RecursionError:
+        _fail("the input nests too deeply to read")
 
+
+def _fail(message: str) -> NoReturn:
+    err.print(escape(message), soft_wrap=True)
+    sys.exit(2)
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of our output (e.g. `| head -1`) stopped early: not an error. Later writes and
+    the flush at exit go nowhere, so nothing is printed about it."""
+    try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+    except (OSError, ValueError):  # stdout is no real file (a test's capture): nothing to silence
+        pass
+    sys.exit(0)
 
 
 if __name__ == "__main__":

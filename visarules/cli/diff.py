@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..dsl import UserError, load_policy
-from .options import Format, err, out
+from .options import Format, err, out, positive, writable_folder
 from .progress import Reporter
 
 
@@ -28,8 +28,12 @@ def diff_cmd(
         None, "--cases", help="A folder of case files or a .jsonl file: count how many change."
     ),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for CI."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write each witness into this folder as a case file."),
-    smtlib: Optional[Path] = typer.Option(None, "--smtlib", help="Write each query as SMT-LIB into this folder."),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", callback=writable_folder, help="Write each witness into this folder as a case file."
+    ),
+    smtlib: Optional[Path] = typer.Option(
+        None, "--smtlib", callback=writable_folder, help="Write each query as SMT-LIB into this folder."
+    ),
     rlimit: Optional[int] = typer.Option(
         None,
         "--rlimit",
@@ -38,7 +42,10 @@ def diff_cmd(
         "Deterministic: the same verdict on any machine under any load.",
     ),
     timeout: float = typer.Option(
-        1800.0, "--timeout", help="Wall-clock seconds per window: a safety net only, reported as such."
+        1800.0,
+        "--timeout",
+        callback=positive,
+        help="Wall-clock seconds per window: a safety net only, reported as such.",
     ),
     max_items: int = typer.Option(
         4, "--max-items", min=0, help="Compare for cases with at most this many items per list."

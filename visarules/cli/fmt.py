@@ -13,6 +13,7 @@ from rich.markup import escape
 from ..dsl import PolicyError, display_name
 from ..dsl.diagnostics import Diagnostic, UserError
 from ..dsl.format import format_source
+from ..dsl.loader import read_source
 from .options import err, out
 
 SUFFIXES = (".rules", ".props")
@@ -34,8 +35,8 @@ def fmt_cmd(
     changed: list[str] = []
     for path in files:
         name = display_name(path)
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_source(path, name)  # UTF-8 (a BOM accepted), else an error naming the file
             formatted = format_source(text, name)
         except PolicyError as e:
             problems += e.diagnostics

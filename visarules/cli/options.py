@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import sys
+import tempfile
 from enum import Enum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -25,3 +28,46 @@ class Format(str, Enum):
 Engine = Enum("Engine", {name: name for name in BACKENDS}, type=str)  # type: ignore[misc]
 DEFAULT_ENGINE = Engine(DEFAULT)
 ENGINE_HELP = "Which reading decides: " + ", ".join(f"{n} ({b.description})" for n, b in BACKENDS.items()) + "."
+
+
+def positive(value: float) -> float:
+    """A typer callback: a time limit must be more than zero seconds."""
+    if not 0 < value < math.inf:  # also refuses nan and inf
+        raise typer.BadParameter(f"{value:g} is not a time limit; give a number of seconds above 0")
+    return value
+
+
+def writable_folder(path: Path | None) -> Path | None:
+    """A typer callback: the output folder can be written (checked by writing to it, or to the
+    nearest folder above it that exists, since it is made when needed), before any work starts."""
+    if path is None:
+        return None
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise typer.BadParameter(f"{path}: {existing} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as e:
+        raise typer.BadParameter(f"{path}: cannot write in {existing} ({e.strerror or e})") from None
+    return path
+
+
+def writable_file(path: Path | None) -> Path | None:
+    """A typer callback: an output file can be written (its folder exists and takes a file, and
+    it is not itself a folder), checked before any work starts."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{path}: no such folder {folder}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise typer.BadParameter(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
+    return path

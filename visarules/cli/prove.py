@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from ..dsl import UserError
 from .diff import policy_dir_at
-from .options import Format, PolicyOption, err, out
+from .options import Format, PolicyOption, err, out, positive, writable_folder
 from .progress import Reporter
 
 # ---------------------------------------------------------------- prove
@@ -27,8 +27,12 @@ def prove_cmd(
         None, "--proofs", help="Folder of *.props properties (default: the properties shipped with visa-rules)."
     ),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for CI."),
-    out_dir: Path = typer.Option(Path("counterexamples"), "--out", help="Where counterexample case files are written."),
-    smtlib: Optional[Path] = typer.Option(None, "--smtlib", help="Write each query as SMT-LIB into this folder."),
+    out_dir: Path = typer.Option(
+        Path("counterexamples"), "--out", callback=writable_folder, help="Where counterexample case files are written."
+    ),
+    smtlib: Optional[Path] = typer.Option(
+        None, "--smtlib", callback=writable_folder, help="Write each query as SMT-LIB into this folder."
+    ),
     rlimit: Optional[int] = typer.Option(
         None,
         "--rlimit",
@@ -37,7 +41,10 @@ def prove_cmd(
         "Deterministic: the same verdict on any machine under any load.",
     ),
     timeout: float = typer.Option(
-        900.0, "--timeout", help="Wall-clock seconds per property: a safety net only, reported as such."
+        900.0,
+        "--timeout",
+        callback=positive,
+        help="Wall-clock seconds per property: a safety net only, reported as such.",
     ),
     max_items: int = typer.Option(
         4, "--max-items", min=0, help="Prove for cases with at most this many items per list."

@@ -23,7 +23,7 @@ from ..solver.analyses.case_tests import (
     run_case_test,
 )
 from ..solver.backends import ENGINES
-from .options import PolicyOption, err, out
+from .options import PolicyOption, err, out, writable_file
 
 DEFAULT_FOLDERS = ("cases", "tests/cases")
 
@@ -45,7 +45,9 @@ def test_cmd(
     format: ReportFormat = typer.Option(
         ReportFormat.text, "--format", "-f", help="text for people, json for programs, junit for CI systems."
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", callback=writable_file, help="Write the report to this file."
+    ),
     complete: bool = typer.Option(
         False, "--complete", help="Every case must state its whole decision (outcome, all points, effects)."
     ),
@@ -54,7 +56,10 @@ def test_cmd(
         False, "--coverage", help="Report which rule results, comparisons, dated values and table rows the cases reach."
     ),  # fmt: skip
     coverage_json: Optional[Path] = typer.Option(
-        None, "--coverage-json", help="Write the rule coverage as JSON to this file (implies --coverage)."
+        None,
+        "--coverage-json",
+        callback=writable_file,
+        help="Write the rule coverage as JSON to this file (implies --coverage).",
     ),
     fail_under: Optional[float] = typer.Option(
         None, "--fail-under", min=0, max=100, help="Exit 1 if rule coverage is under this percentage."

@@ -8,15 +8,13 @@ checks and the same messages, so a case the CLI rejects the API rejects with the
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from ..dsl import CaseError, ir
 from ..dsl.units import date_code, format_value
-from ..solver.case import load_case
+from ..solver.case import load_case, parse_case_json
 from ..solver.decision import decide
 from ..solver.report import Context, Report, context_for
 
@@ -28,18 +26,9 @@ class BatchLimit(ValueError):
 
 
 def parse_case(body: bytes, source: str) -> dict:
-    """A request body as a case file's JSON object; a CaseError names what is wrong and where."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CaseError(source, [f"the body is not UTF-8 text (byte {err.start})"]) from None
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as err:
-        raise CaseError(f"{source}:{err.lineno}:{err.colno}", [f"not valid JSON: {err.msg}"]) from None
-    if not isinstance(data, dict):
-        raise CaseError(source, ["the file must hold one JSON object, with the inputs as keys"])
-    return data
+    """A request body as a case file's JSON object; a CaseError names what is wrong and where
+    (not UTF-8, not JSON, nested too deeply, NaN, …: exactly as for a case file)."""
+    return parse_case_json(body, source)
 
 
 def parse_lines(body: bytes, max_rows: int) -> list[tuple[int, bytes]]:

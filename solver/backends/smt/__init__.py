@@ -10,7 +10,7 @@ back from a model, which lets the lowering be cross-checked against the Python e
 (expressions), `decision` (rules, outcome, points; deciding one case).
 """
 
-from .case import EARLIEST_DATE, LATEST_DATE, Slot, SymbolicCase, field_assumptions
+from .case import Slot, SymbolicCase, field_assumptions
 from .decision import (
     DEFAULT_MAX_ITEMS,
     DecisionBuilder,
@@ -26,7 +26,7 @@ from .lower import SmtLowering
 from .values import any_of, is_calendar_day, literal, py_value, sum_of, text_of, text_val, variable
 
 __all__ = [
-    "SymbolicCase", "Slot", "field_assumptions", "EARLIEST_DATE", "LATEST_DATE",
+    "SymbolicCase", "Slot", "field_assumptions",
     "SmtLowering",
     "DecisionBuilder", "PartHook", "RuleTerms", "SymbolicDecision", "build_decision", "compiled_decision",
     "evaluate", "read_verdict", "DEFAULT_MAX_ITEMS",

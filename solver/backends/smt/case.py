@@ -3,19 +3,16 @@ assumptions any real case satisfies."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import z3
 
 from ....dsl import ir
-from ....dsl.units import date_code
+from ....dsl.units import UNITS_PER_MONTH, date_code, decode_date, format_value, last_day_code
 from ...case import CaseData
 from .values import is_calendar_day, literal, variable
 
 LODGEMENT = ir.LODGEMENT
-EARLIEST_DATE = dt.date(1900, 1, 1)  # the "sane range" of the date assumptions
-LATEST_DATE = dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,9 +61,9 @@ class SymbolicCase:
 
         They rule out what a case file cannot express (a gap between list items, an enumeration
         index out of range, a value behind an unknown input, a date that is no calendar day) and
-        what no sensible case holds (negative numbers or money, dates outside 1900-2100, lodgement
-        before the first modelled version, birth after lodgement). `evaluate` uses none of them:
-        a case fixes every input.
+        what the case loader refuses: a value outside its input's bounds, a list longer than its
+        declared length, lodgement before the first modelled version, a case that breaks one of
+        the policy's constraints. `evaluate` uses none of them: a case fixes every input.
         """
         out: list[tuple[str, z3.BoolRef]] = []
         for f in self.policy.inputs:
@@ -75,6 +72,12 @@ class SymbolicCase:
             slots = self.slots[lst.name]
             for i, slot in enumerate(slots):
                 where = f"{lst.name}[{i}]"
+                if lst.items is not None and i >= lst.items.high:
+                    out.append(
+                        (f"{where} is absent ({lst.name} holds at most {lst.items.high} items)", z3.Not(slot.present))
+                    )
+                if lst.items is not None and i < lst.items.low:
+                    out.append((f"{where} is present ({lst.name} holds at least {lst.items.low} items)", slot.present))
                 if i > 0:
                     out.append(
                         (
@@ -111,12 +114,23 @@ class SymbolicCase:
                         z3.Implies(category == c, lodged >= date_code(first.start)),
                     )
                 )
-        for f in self.policy.inputs:
-            if f.path.rsplit(".", 1)[-1] == "date_of_birth":
+        return out + self.constraint_assumptions()
+
+    def constraint_assumptions(self) -> list[tuple[str, z3.BoolRef]]:
+        """Each of the policy's constraints, as the loader checks it (for every present item of a list)."""
+        from .lower import SmtLowering  # the lowering reads this module's SymbolicCase
+
+        lowering = SmtLowering(self)
+        out: list[tuple[str, z3.BoolRef]] = []
+        for c in self.policy.constraints:
+            if not c.list:
+                out.append((c.message, lowering.lower(c.condition)))
+                continue
+            for i, slot in enumerate(self.slots[c.list]):
                 out.append(
                     (
-                        f"{f.path} is on or before {LODGEMENT} (ages are not negative)",
-                        z3.Implies(self.known[f.path], self.scalars[f.path] <= lodged),
+                        f"{c.message}, for {c.list}[{i}] when present",
+                        z3.Implies(slot.present, lowering.lower(c.condition, i)),
                     )
                 )
         return out
@@ -150,17 +164,25 @@ def field_assumptions(policy: ir.Policy, f: ir.InputField, where: str, v: z3.Exp
     if f.optional:
         zero = ir.zero_of(t)
         out.append((f"an unknown {where} reads as {zero!r}", z3.Implies(z3.Not(known), v == literal(t, zero))))
+    b = f.bounds
     if t.kind == "enum":
         size = len(policy.enum_by_name[t.enum].members)
         out.append((f"{where} is one of the {size} {t.enum} members", z3.And(v >= 0, v < size)))
+    elif t.kind in ("int", "money", "duration") and b is not None:
+        shown = f"{format_value(t.kind, b.low)} to {format_value(t.kind, b.high)}"
+        out.append((f"{where}, when known, is from {shown}", z3.Implies(known, z3.And(v >= b.low, v <= b.high))))
+        if t.kind == "duration":  # a case file gives whole months
+            out.append((f"{where} is a whole number of months", v % UNITS_PER_MONTH == 0))
     elif t.kind in ("int", "money", "duration"):
         out.append((f"{where} is not negative", v >= 0))
     elif t.kind == "date":
+        first, last = (b.low, b.high) if b is not None else (policy.dates.low, policy.dates.high)
+        low, high = (last_day_code(decode_date(x)) for x in (first, last)) if f.last_day else (first, last)
         stored = " (coded as the day after the last day)" if f.last_day else ""
-        in_range = z3.And(is_calendar_day(v), v >= date_code(EARLIEST_DATE), v <= date_code(LATEST_DATE))
+        in_range = z3.And(is_calendar_day(v), v >= low, v <= high)
         out.append(
             (
-                f"{where}, when known, is a calendar day from {EARLIEST_DATE} to {LATEST_DATE}{stored}",
+                f"{where}, when known, is a calendar day from {decode_date(first)} to {decode_date(last)}{stored}",
                 z3.Implies(known, in_range),
             )
         )
