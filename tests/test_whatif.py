@@ -130,3 +130,14 @@ def test_hostile_names_reach_clingo_as_symbols_and_survive_into_the_alternative(
     (first,) = w.alternatives
     assert first.case["applicant"]["name"] == 'x"). #show. p :- q. % "'
     assert first.case["employment"]["employer"] == '#include "/etc/passwd". a :- b.'
+
+
+def test_an_alternative_never_breaks_a_constraint_on_the_inputs(policy):
+    """Switching IELTS 6.0 to OET would leave the score 60 off OET's scale: that choice is ruled out
+    (the policy's `constraint`), and the search goes on to alternatives an applicant could bring."""
+    case = _load(policy, "wtr-english-ielts-6.0-concern")
+    w = what_if(policy, case, max_alternatives=3)
+    assert w.status == "found"
+    for a in w.alternatives:
+        assert ("english.test", "OET") not in [(c.input, c.new) for c in a.changes]
+    _assert_sound(policy, case, w)  # each alternative is read back as a case file, constraints included

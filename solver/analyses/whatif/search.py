@@ -38,7 +38,7 @@ from ...backends.asp.predicates import (
     WI_CHOOSE,
     WI_TARGET,
 )
-from ...case import CaseData, case_to_json, load_case
+from ...case import CaseData, broken_constraints, case_to_json, load_case
 from ...decision import build_decision, decide, verdict
 from ..explain.text import show
 from .candidates import Context, contexts, with_value
@@ -181,6 +181,15 @@ class _Solver:
         cost = (cost + [0, 0])[:2]
         return _Found(self.ctx, picks, self.ctx.cost + cost[0], self.ctx.rank + cost[1])
 
+    def forbid_exactly(self, picks: dict[str, int]) -> None:
+        """Rule out this one choice of candidates (it breaks a constraint on the case's inputs)."""
+        self.cached = None
+        atoms = [self.ctl.symbolic_atoms[WI_CHOOSE.symbol(ch.path, picks.get(ch.path, 0))] for ch in self.ctx.choices]
+        if any(a is None for a in atoms):
+            return
+        with self.ctl.backend() as backend:
+            backend.add_rule([], [a.literal for a in atoms])
+
     def forbid_supersets(self, changed: frozenset[str]) -> None:
         moved = {p for p, _ in self.ctx.dates}
         dates = {c for c in changed if c not in {ch.path for ch in self.ctx.choices}}
@@ -221,7 +230,7 @@ def what_if(policy: ir.Policy, case: CaseData, max_alternatives: int = 3, curren
     solvers: dict[int, _Solver] = {}
     found: list[_Found] = []
     while len(found) < max_alternatives:
-        best = None
+        best, best_k = None, -1
         for k, ctx in enumerate(ctxs):
             if best is not None and (ctx.cost, ctx.rank) >= (best.cost, best.rank):
                 break  # contexts are sorted by what their dates alone cost: none can do better
@@ -231,9 +240,14 @@ def what_if(policy: ir.Policy, case: CaseData, max_alternatives: int = 3, curren
                     solvers[k].forbid_supersets(f.changed)
             r = solvers[k].optimum()
             if r is not None and (best is None or (r.cost, r.rank) < (best.cost, best.rank)):
-                best = r
+                best, best_k = r, k
         if best is None:
             break
+        if broken_constraints(policy, _changed_case(best)):
+            # e.g. another test with the score left on the old test's scale: not a case an
+            # applicant could bring, so that choice is ruled out and the search goes on
+            solvers[best_k].forbid_exactly(best.picks)
+            continue
         found.append(best)
         for s in solvers.values():
             s.forbid_supersets(best.changed)
@@ -320,11 +334,16 @@ def _inputs_of(policy: ir.Policy, rule: ir.Rule, changeable: dict[str, ir.InputF
 # ---------------------------------------------------------------- confirming an alternative
 
 
-def _confirm(policy: ir.Policy, case: CaseData, found: _Found, n: int) -> Alternative:
+def _changed_case(found: _Found) -> CaseData:
     changed = found.context.case
     for ch in found.context.choices:
         cand = ch.candidates[found.picks.get(ch.path, 0)]
         changed = with_value(changed, ch.path, cand.value, cand.known)
+    return changed
+
+
+def _confirm(policy: ir.Policy, case: CaseData, found: _Found, n: int) -> Alternative:
+    changed = _changed_case(found)
     before, after = case_to_json(policy, case), case_to_json(policy, changed)
     changes = []
     for f in policy.inputs:
