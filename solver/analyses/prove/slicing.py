@@ -198,8 +198,14 @@ def slice_of(policy: ir.Policy, formula: ir.Formula, same_except: tuple[str, ...
 
 def sliced_policy(policy: ir.Policy, sl: Slice) -> ir.Policy:
     """The policy with only the slice's rules (their reason texts left out: no claim reads them)
-    and lists. Every scalar input stays, so the domain assumptions stay as they are."""
+    and lists. Every scalar input stays, so the domain assumptions stay as they are; a constraint
+    on a list the slice leaves out goes with it (it constrains nothing the slice reads)."""
     keep = set(sl.rules)
     rules = tuple(dataclasses.replace(r, texts=()) for r in policy.rules if r.id in keep)
     lists = tuple(lst for lst in policy.lists if lst.name in sl.lists)
-    return dataclasses.replace(policy, rules=rules, lists=lists)
+    kept = set(sl.lists)
+    constraints = tuple(
+        c for c in policy.constraints
+        if (not c.list or c.list in kept) and lists_read(policy, [c.condition]) <= kept
+    )  # fmt: skip
+    return dataclasses.replace(policy, rules=rules, lists=lists, constraints=constraints)
