@@ -6,13 +6,16 @@ Each case file is a normal case plus two reserved keys: `about` (what it tests) 
      "points": {"income": N, "work_experience": N},
      "effects": {"rule.id": "met|not_met|raised|clear|stopped|passed|awarded", ...},
      "not_assessed": [rule ids],        # optional; left out means "none"
-     "not_applicable": [rule ids]}      # optional; checked only when given
+     "not_applicable": [rule ids],      # optional; checked only when given
+     "deferred": [rule ids],            # optional; the decision's deferrals, checked only when given
+     "version": "name"}                 # optional; the instruction version the decision names
 
 The expectations were worked out by hand from the policy files, not copied from the tool.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -26,7 +29,7 @@ CASES_DIR = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.json"))
 ENGINES = ("clingo", "python")
 MIN_CASES = 25
-EFFECTS = {"met", "not_met", "raised", "clear", "stopped", "passed", "awarded"}
+EFFECTS = {"met", "not_met", "raised", "clear", "stopped", "passed", "awarded", "deferred", "included"}
 OUTCOMES = {"eligible", "concerns", "not_eligible"}
 
 
@@ -55,7 +58,9 @@ def test_case_file_is_well_formed(path: Path, policy):
     for rule_id, effect in exp["effects"].items():
         assert rule_id in rule_ids, f"unknown rule {rule_id}"
         assert effect in EFFECTS, f"{rule_id}: unknown effect {effect}"
-    for key in ("not_assessed", "not_applicable"):
+    if "version" in exp:
+        assert exp["version"] in {v.name for v in policy.versions}, f"unknown version {exp['version']}"
+    for key in ("not_assessed", "not_applicable", "deferred"):
         for rule_id in exp.get(key, []):
             assert rule_id in rule_ids, f"{key}: unknown rule {rule_id}"
 
@@ -82,6 +87,15 @@ def test_worked_case(path: Path, engine: str, policy):
     assert sorted(rid for rid, _ in decision.not_assessed) == sorted(exp.get("not_assessed", [])), summary
     if "not_applicable" in exp:
         assert sorted(rid for rid, _ in decision.not_applicable) == sorted(exp["not_applicable"]), summary
+    if "deferred" in exp:
+        assert sorted(r.rule for r in decision.deferred) == sorted(exp["deferred"]), summary
+    # the version named is the latest one of the case's own category begun by lodgement
+    category = case.scalars["category"]
+    in_force = policy.version_at(dt.date.fromisoformat(data["lodgement_date"]), category)
+    assert in_force is not None and in_force.covers(category), summary
+    assert decision.version == in_force.name, f"{decision.version} != {in_force.name}; {summary}"
+    if "version" in exp:
+        assert decision.version == exp["version"], summary
     # a rule is reported once: as a reason, not assessed or not applicable
     reported = (
         [r.rule for r in decision.reasons]
