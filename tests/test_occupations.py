@@ -90,12 +90,12 @@ def test_cook_is_level_4_in_new_zealand():
     assert ROWS[351411][0] == 4
 
 
-@pytest.mark.parametrize("engine", ["clingo", "python"])
+@pytest.mark.parametrize("engine", ["clingo", "python", "columnar"])
 def test_sampled_codes_decide_with_their_nz_level(policy, engine):
     _check_levels(policy, {code: ROWS[code][0] for code in _sample_by_level()}, engine)
 
 
-@pytest.mark.parametrize("engine", ["clingo", "python"])
+@pytest.mark.parametrize("engine", ["clingo", "python", "columnar"])
 def test_every_au_nz_split_row_decides_with_the_nz_level(policy, engine):
     nz_levels = {code: _split_levels(ROWS[code][1])[1] for code in SPLIT}
     assert all(ROWS[code][0] == nz for code, nz in nz_levels.items())
@@ -111,7 +111,7 @@ def test_z3_reads_the_nz_level_too(policy):
     _check_levels(policy, {code: ROWS[code][0] for code in sample}, "z3")
 
 
-@pytest.mark.parametrize("engine", ["clingo", "python", "z3"])
+@pytest.mark.parametrize("engine", ["clingo", "python", "columnar", "z3"])
 def test_a_code_outside_anzsco_is_still_a_concern(policy, engine):
     assert 351400 not in ROWS  # an nfd code, not an occupation
     decision = decide(policy, _case(policy, 351400), engine=engine)
