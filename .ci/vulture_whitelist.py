@@ -106,3 +106,18 @@ from visarules.solver.analyses.thresholds import Thresholds  # noqa: E402
 Thresholds.by_kind  # the test strategies' view of the thresholds
 _.__getattr__
 _._options
+
+# pytest calls the plugin's hooks and its items' methods by name (visarules/pytest_plugin.py)
+_.pytest_addoption
+_.pytest_configure
+_.pytest_collect_file
+_.collect
+_.runtest
+_.reportinfo
+# pygls calls the language server's handlers, registered by decorator (visarules/cli/lsp.py)
+_.did_open
+_.did_change
+_.did_close
+_.hover
+_.definition
+_.completion

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
@@ -35,6 +36,45 @@ def _parser(start: str) -> Lark:
         except OSError:  # an unwritable cache only costs speed
             pass
     return Lark(_GRAMMAR, **options)
+
+
+# The formatter reads the concrete tree (every token kept, keywords included) and the comments,
+# which the grammar ignores: a lexer callback hands them to the parse that is running.
+_comment_sink = threading.local()
+
+
+def _keep_comment(token: Token) -> Token:
+    sink = getattr(_comment_sink, "tokens", None)
+    if sink is not None:
+        sink.append(token)
+    return token
+
+
+@cache
+def _concrete_parser() -> Lark:
+    return Lark(
+        _GRAMMAR,
+        parser="lalr",
+        start="start",
+        keep_all_tokens=True,
+        propagate_positions=True,
+        maybe_placeholders=False,
+        lexer_callbacks={"COMMENT": _keep_comment},
+    )
+
+
+def parse_concrete(text: str, file: str) -> tuple[Tree, tuple[Token, ...]]:
+    """The concrete syntax tree of a file, every token kept, and its comments in order (for the
+    formatter). Raises PolicyError with a positioned diagnostic on bad syntax."""
+    comments: list[Token] = []
+    _comment_sink.tokens = comments
+    try:
+        tree = _concrete_parser().parse(text)
+    except UnexpectedInput as err:
+        raise PolicyError([syntax_error(err, text, file, _parser("start"))], {file: text}) from None
+    finally:
+        _comment_sink.tokens = None
+    return tree, tuple(comments)
 
 
 def _span(file: str, meta_or_token, line_offset: int = 0, col_offset: int = 0) -> Span:

@@ -1,12 +1,10 @@
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/strategies.py
 
 # CI decides at least 500 generated cases per differential test (the bar in DEVELOPERS.md).
 settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import ir, load_policy
 from visarules.solver.backends import registry
 from visarules.solver.case import load_case
+from visarules.testing import cases
 
 FEATURES = Path(__file__).parent / "dsl" / "good" / "features.rules"
 OTHERS = [name for name in registry.ENGINES if name != "python"]

@@ -6,10 +6,10 @@ from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.solver.backends import registry
 from visarules.solver.case import load_case
+from visarules.testing import cases
 
 SEEN: Counter = Counter()
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import load_policy
 from visarules.solver.analyses.explain import ExplainMismatch, explain
@@ -20,6 +19,7 @@ from visarules.solver.analyses.whatif import what_if
 from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decision import verdict
 from visarules.solver.report import SECTIONS, Report, render_html, render_json, render_markdown, to_json
+from visarules.testing import cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_FILES = sorted((ROOT / "tests" / "cases").glob("*.json"))

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.dsl import ir
 from visarules.solver.analyses.explain import explain
@@ -18,6 +17,7 @@ from visarules.solver.analyses.explain.whynot import compare_margin
 from visarules.solver.backends.python import Evaluator
 from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decision import verdict
+from visarules.testing import cases
 
 CASES = Path(__file__).parent / "cases"
 

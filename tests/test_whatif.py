@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import cases
 
 from visarules.solver.analyses.whatif import what_if
 from visarules.solver.case import load_case, read_case_file
 from visarules.solver.decision import decide
+from visarules.testing import cases
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.json"))

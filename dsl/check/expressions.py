@@ -345,7 +345,7 @@ class ExpressionChecker(Visitor, Reporter):
         cond = self.typed(e.cond, env, "bool")
         then, orelse = self.expr(e.then, env), self.expr(e.orelse, env)
         then, orelse = self.unify(then, orelse, e)
-        return ir.If(cond, then, orelse)
+        return ir.If(cond, then, orelse, span=e.span)
 
     def unify(self, a, b, e):
         """Give two sides one type: an enum member takes its type from the other side."""
@@ -411,7 +411,7 @@ class ExpressionChecker(Visitor, Reporter):
         kind = left.type.kind
         if e.op not in ("==", "!=") and kind not in ORDERED_KINDS:
             self.fail(e.span, f"{left.type} values can only be compared with == or !=")
-        return ir.Compare(e.op, left, right)
+        return ir.Compare(e.op, left, right, span=e.span)
 
 
 # ---------------------------------------------------------------- helpers

@@ -9,10 +9,11 @@ anything computed from one). An `Aggregate` reads item-scoped operands but is it
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
+from ..diagnostics import Span
 from .types import BOOL, DURATION, INT, Type
 
 if TYPE_CHECKING:
@@ -208,11 +209,18 @@ class Arith(Expr):
     operands = ("left", "right")
 
 
+# Where a comparison or a choice was written, for rule coverage; not part of what a node means, so
+# two nodes written alike in two places are still equal.
+def _where() -> Span | None:
+    return field(default=None, compare=False, hash=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Compare(Expr):
     op: str  # >= > <= < == !=
     left: Expr
     right: Expr
+    span: Span | None = _where()
     operands = ("left", "right")
     type = BOOL
 
@@ -243,6 +251,7 @@ class If(Expr):
     cond: Expr
     then: Expr
     orelse: Expr
+    span: Span | None = _where()
     operands = ("cond", "then", "orelse")
 
     @property

@@ -15,11 +15,14 @@ from .batch import batch_cmd
 from .decide import decide_cmd
 from .diff import diff_cmd
 from .explain import explain_cmd
+from .fmt import fmt_cmd
 from .generate import generate_cmd
+from .lsp import lsp_cmd
 from .options import err
 from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
 from .prove import prove_cmd
 from .serve import serve_cmd
+from .test import test_cmd
 
 app = typer.Typer(
     help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
@@ -41,11 +44,25 @@ app.command("diff")(diff_cmd)
 app.command("batch")(batch_cmd)
 app.command("generate")(generate_cmd)
 app.command("serve")(serve_cmd)
+app.command("test")(test_cmd)
+app.command("fmt")(fmt_cmd)
+app.command("lsp")(lsp_cmd)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"visa-rules {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _options(
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse and check the policy afresh (no on-disk IR cache)."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     if no_cache:
         import os

@@ -10,14 +10,19 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..dsl import load_policy
+from ..dsl import Diagnostic, PolicyError, load_policy
 from .options import Format, PolicyOption, out
 
 
 def check_cmd(
     policy_dir: Optional[Path] = typer.Argument(None, help="Policy folder (default: the shipped policy)."),
+    format: Format = typer.Option(
+        Format.text, "--format", "-f", help="text for people; json (file, line, column, message, hint) for CI."
+    ),
 ) -> None:
     """Check a policy: syntax, names, types, date series, citations. Exit 2 if anything is wrong."""
+    if format is Format.json:
+        raise typer.Exit(_check_json(policy_dir))
     pol = load_policy(policy_dir)
     n_params = sum(len(p.entries) for p in pol.params)
     out.print(
@@ -25,6 +30,32 @@ def check_cmd(
         f"{len(pol.params)} dated parameters ({n_params} values), {len(pol.tables)} tables, "
         f"{len(pol.versions)} instruction versions"
     )
+
+
+def _check_json(policy_dir: Path | None) -> int:
+    """Every diagnostic as one JSON object a CI system can turn into annotations; 2 if any."""
+    try:
+        pol = load_policy(policy_dir)
+    except PolicyError as e:
+        print(json.dumps({"ok": False, "diagnostics": [diagnostic_json(d) for d in e.diagnostics]}, indent=2))
+        return 2
+    summary = {"rules": len(pol.rules), "inputs": len(pol.inputs) + len(pol.lists), "versions": len(pol.versions)}
+    print(json.dumps({"ok": True, "diagnostics": [], "policy": summary}, indent=2))
+    return 0
+
+
+def diagnostic_json(d: Diagnostic) -> dict:
+    span = d.span
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line or span.line,
+        "end_column": span.end_column or span.column,
+        "severity": d.severity,
+        "message": d.message,
+        "hint": d.hint,
+    }
 
 
 def schema_cmd(
