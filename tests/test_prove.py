@@ -128,7 +128,8 @@ def test_builtin_obligations_are_built_from_the_ir(shipped):
     assert built == builtin_obligations(policy)  # a pure function of the IR
     ids = {o.id for o in built}
     assert "builtin.one_outcome" in ids
-    assert {f"builtin.consistent.{v.start}" for v in policy.versions} <= ids
+    members = policy.category_enum.members  # each category's own versions, named by category
+    assert {f"builtin.consistent.{members[c]}.{v.start}" for v in policy.versions for c in v.categories} <= ids
     for rule in policy.rules:
         if rule.kind != "points":
             assert {f"builtin.reachable.{rule.id}.{r}" for r in ir.EFFECT_OUTCOMES[rule.kind]} <= ids
