@@ -50,8 +50,8 @@ def test_a_cached_policy_is_the_policy_checked_afresh(cache, policy_copy):
 
 def test_every_file_under_the_folder_is_part_of_the_key(cache, policy_copy):
     load_policy(policy_copy)
-    (policy_copy / "data").mkdir()
-    (policy_copy / "data" / "anzsco.csv").write_text("code,title\n111111,Chief Executive\n")  # read by no rule yet
+    (policy_copy / "data").mkdir(exist_ok=True)  # the shipped policy has data/anzsco.csv
+    (policy_copy / "data" / "unread.csv").write_text("code,title\n111111,Chief Executive\n")  # read by no rule
     load_policy(policy_copy)
     assert len(entries(cache)) == 2  # a new file, a new entry
     rules = policy_copy / "parameters.rules"

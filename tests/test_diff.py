@@ -45,9 +45,16 @@ def test_a_policy_is_equivalent_to_itself_everywhere(tmp_path):
     assert [w["verdict"] for w in report["windows"]] == ["equivalent"] * len(report["windows"])
     assert [w["from"] for w in report["windows"]] == [
         "2023-10-09",
+        "2024-01-01",  # a WTR version (SR6.5, SR6.10)
         "2024-02-28",
+        "2024-04-07",  # WTR versions from here to 2025-04-08
+        "2024-05-01",
+        "2024-06-26",
+        "2025-03-10",
+        "2025-04-08",
         "2025-08-18",
         "2026-03-09",
+        "2026-04-20",  # a WTR version, and the Transport list without its bus and truck roles
         "2026-08-24",
     ]
     assert report["max_items"] == 4 and report["domain_assumptions"]
