@@ -37,7 +37,7 @@ def prove_cmd(
         None,
         "--rlimit",
         min=1,
-        help="Z3 resource units per property (default 20,000,000); past them the result is 'unknown'. "
+        help="Z3 resource units per property (default 60,000,000); past them the result is 'unknown'. "
         "Deterministic: the same verdict on any machine under any load.",
     ),
     timeout: float = typer.Option(

@@ -19,7 +19,7 @@ RESOURCE, WALL_CLOCK = "resource", "wall-clock"  # which limit made a result unk
 
 # Z3 resource units per obligation. Deterministic: the same query spends the same units on any
 # machine under any load. The shipped policy's most expensive obligation needs about a tenth.
-DEFAULT_RLIMIT = 20_000_000
+DEFAULT_RLIMIT = 60_000_000
 
 
 @dataclass(frozen=True)

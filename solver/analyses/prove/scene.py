@@ -121,12 +121,16 @@ def build_scene(
     assumptions: list[tuple[str, z3.BoolRef]] = []
     shared: smt.SymbolicCase | None = None
     hook = _Outside(abstract_outside) if abstract_outside is not None else None
+    first: smt.SymbolicCase | None = None
     for name in cases:
         pol = (policies or {}).get(name, policy)
         if share_case and shared is not None:
             sym = shared
         else:
             sym = shared = smt.SymbolicCase(pol, max_items, "" if share_case else f"{name}.")
+            if same_except is not None and first is not None:
+                _alias(pol, sym, first, same_except)
+            first = first or sym
             assumptions += sym.domain_assumptions()  # the same text for every case: each case satisfies it
         tracked = RuleDefinitions(pol, f"{name}." if share_case or len(cases) > 1 else sym.prefix)
         if track_rules:
@@ -245,6 +249,27 @@ def _plain_value(policy: ir.Policy, v: z3.ExprRef, t: ir.Type | None, optional: 
     if t.kind == "date" and not optional:
         return z3.IntVal(date_code(policy.versions[0].start))
     return smt.literal(t, ir.zero_of(t))
+
+
+def _alias(policy: ir.Policy, sym: smt.SymbolicCase, first: smt.SymbolicCase, differ: tuple[str, ...]) -> None:
+    """`same except`: every input that may not differ is the first case's own variable, so that Z3
+    sees one term where the cases agree (the months of four work periods counted once, read by
+    both cases, are one term, not two to be proved equal). The equalities stay, trivially true."""
+    for f in policy.inputs:
+        if f.path not in differ:
+            sym.scalars[f.path], sym.known[f.path] = first.scalars[f.path], first.known[f.path]
+    for lst in policy.lists:
+        if lst.name in differ:
+            continue
+        own = {f.path for f in lst.fields if f"{lst.name}.{f.path}" in differ}
+        sym.slots[lst.name] = tuple(
+            smt.Slot(
+                present=a.present,
+                values={p: (b.values[p] if p in own else v) for p, v in a.values.items()},
+                known={p: (b.known[p] if p in own else k) for p, k in a.known.items()},
+            )
+            for a, b in zip(first.slots[lst.name], sym.slots[lst.name])
+        )
 
 
 def _same_except(policy: ir.Policy, syms: list[smt.SymbolicCase], differ: tuple[str, ...]) -> list[z3.BoolRef]:

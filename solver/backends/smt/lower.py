@@ -100,14 +100,20 @@ class SmtLowering(ir.ExprVisitor):
     def _Lookup(self, e: ir.Lookup, slot):
         key = self.lower(e.key, slot)
         column = e.table.column_index(e.column)
-        out = literal(e.type, ir.zero_of(e.type))  # a key with no row
-        for row_key, values in reversed(e.table.rows):
-            out = z3.If(key == literal(e.table.key_type, row_key), literal(e.type, values[column]), out)
-        return out
+        missing = literal(e.type, ir.zero_of(e.type))  # a key with no row
+        rows = [(k, literal(e.type, values[column])) for k, values in e.table.rows]
+        if e.table.key_type.kind != "int" or len(rows) < _SEARCH_TREE_FROM:
+            out = missing
+            for row_key, value in reversed(rows):
+                out = z3.If(key == literal(e.table.key_type, row_key), value, out)
+            return out
+        return _search_tree(key, sorted(rows, key=lambda r: r[0]), missing)
 
     def _InTable(self, e: ir.InTable, slot):
         key = self.lower(e.key, slot)
-        return any_of(key == literal(e.table.key_type, row_key) for row_key, _ in e.table.rows)
+        if e.table.key_type.kind != "int" or len(e.table.rows) < _SEARCH_TREE_FROM:
+            return any_of(key == literal(e.table.key_type, row_key) for row_key, _ in e.table.rows)
+        return _search_tree(key, sorted((k, z3.BoolVal(True)) for k, _ in e.table.rows), z3.BoolVal(False))
 
     def _Aggregate(self, e: ir.Aggregate, slot):
         slots = self.sym.slots[e.list]
@@ -145,3 +151,21 @@ class SmtLowering(ir.ExprVisitor):
         if self.points_of is None:
             raise ValueError(f"points({e.category}) can only be lowered within a decision (build_decision)")
         return self.points_of(e.category)
+
+
+# A table of many integer keys (the 1,023 ANZSCO occupations) is read through a balanced search
+# tree on the key: some ten comparisons deep instead of a chain of a thousand equalities, which Z3
+# could not get through when two cases' occupations were compared.
+_SEARCH_TREE_FROM = 32
+
+
+def _search_tree(key, rows, missing):
+    """The value of the row whose key equals `key` (rows sorted by key), else `missing`."""
+    if len(rows) <= 4:
+        out = missing
+        for row_key, value in reversed(rows):
+            out = z3.If(key == row_key, value, out)
+        return out
+    middle = len(rows) // 2
+    pivot = rows[middle][0]
+    return z3.If(key < pivot, _search_tree(key, rows[:middle], missing), _search_tree(key, rows[middle:], missing))
