@@ -39,7 +39,6 @@ from ..backends.python import evaluate as python_evaluate
 from ..case import load_case, parse_case_json, read_case_file
 from ..decision import Decision, build_decision
 from .prove import (
-    DEFAULT_RLIMIT,
     Budget,
     Fingerprints,
     Scene,
@@ -123,7 +122,7 @@ class DiffReport:
 @dataclass(frozen=True)
 class DiffLimits:
     max_items: int = 4
-    rlimit: int = 10 * DEFAULT_RLIMIT  # Z3 resource units per window, over all its queries
+    rlimit: int = 200_000_000  # Z3 resource units per window, over all its queries
     timeout: float = 1800.0  # wall-clock seconds per window: a safety net only
     smtlib_dir: Path | None = None
 
