@@ -25,16 +25,16 @@ from .solver import ENGINES, Decision, case_schema, decide, load_case, read_case
 
 def explain(policy, case, source: str = ""):
     """The justification of clingo's decision on a case (see `visarules.solver.analyses.explain`)."""
-    from .solver.analyses.explain import explain as _explain
+    from .solver.analyses import explain as explanation  # imported when first used: it is the slow part
 
-    return _explain(policy, case, verdict(policy, case, "clingo"), source)
+    return explanation.explain(policy, case, verdict(policy, case, "clingo"), source)
 
 
 def what_if(policy, case, max_alternatives: int = 3):
     """The smallest sets of changes that make a case eligible (see `visarules.solver.analyses.whatif`)."""
-    from .solver.analyses.whatif import what_if as _what_if
+    from .solver.analyses import whatif
 
-    return _what_if(policy, case, max_alternatives)
+    return whatif.what_if(policy, case, max_alternatives)
 
 
 __all__ = [
