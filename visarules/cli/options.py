@@ -47,11 +47,7 @@ def writable_folder(path: Path | None) -> Path | None:
         existing = existing.parent
     if not existing.is_dir():
         raise typer.BadParameter(f"{path}: {existing} is not a folder")
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as e:
-        raise typer.BadParameter(f"{path}: cannot write in {existing} ({e.strerror or e})") from None
+    _can_write_in(path, existing)
     return path
 
 
@@ -65,9 +61,14 @@ def writable_file(path: Path | None) -> Path | None:
     folder = path.parent
     if not folder.is_dir():
         raise typer.BadParameter(f"{path}: no such folder {folder}")
+    _can_write_in(path, folder)
+    return path
+
+
+def _can_write_in(path: Path, folder: Path) -> None:
+    """Write (and drop) a temporary file in `folder`: the one sure test that `path` can be made there."""
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as e:
         raise typer.BadParameter(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
-    return path
