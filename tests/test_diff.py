@@ -99,12 +99,6 @@ def test_windows_split_at_every_start_of_either_policy(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (issue 10, closing note of 2026-12-01): after the input constraints were merged, diff's "
-    "witness for the window from 2026-08-24 breaks a declared constraint (a work period ending before it starts) "
-    "and the run stops with 'bug in visa-rules', exit 4; strict, so the fix turns this red until the mark goes",
-)
 def test_a_changed_median_flips_its_window_with_a_replayed_witness(tmp_path):
     new = copy_with(
         tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35"

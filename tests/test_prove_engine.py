@@ -2,6 +2,7 @@
 own, the resource budget, shrinking witnesses. Each is checked against the plain reading."""
 
 import dataclasses
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -174,3 +175,20 @@ def test_shrinking_keeps_the_property_and_lands_on_its_threshold(shipped):
     assert small.scalars["employment.pay_per_hour"] == 4449
     lower = dataclasses.replace(small, scalars={**small.scalars, "employment.pay_per_hour": 4448})
     assert not pay_points(lower)
+
+
+def test_shrinking_never_leaves_a_case_the_loader_refuses():
+    """A witness shrunk towards the lodgement date must still be a case: a work period that ended
+    before lodgement keeps its end after its start, and every number stays within its bounds."""
+    from visarules.solver.case import broken_constraints, case_to_json
+
+    policy = load_policy(POLICY)
+    data = read_case_file(ROOT / "examples" / "smc-eligible.json")
+    data["work"][0]["end"] = "2023-06-30"
+    case = load_case(policy, data)
+    ended = lambda c: len(c.items["work"]) == 1 and c.items["work"][0].known["end"]  # noqa: E731
+    small = shrink(policy, case, ended, earliest=dt.date(2024, 5, 1))
+    assert ended(small) and broken_constraints(policy, small) == []
+    period = small.items["work"][0]
+    assert period.values["start"] < period.values["end"]
+    load_case(policy, case_to_json(policy, small))  # the loader accepts what shrinking ends on

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from ....dsl import ir
 from ....dsl.units import date_code, decode_date
-from ...case import CaseData, Item
+from ...case import CaseData, Item, broken_constraints
 
 __all__ = ["shrink"]
 
@@ -51,7 +51,9 @@ def shrink(
     policy: ir.Policy, case: CaseData, keep: Keep, earliest: dt.date | None = None, budget: int = 4000
 ) -> CaseData:
     """The smallest case found from `case` that `keep` still accepts; `earliest`: the first lodgement
-    date allowed (the start of a window). At most `budget` tries of `keep`."""
+    date allowed (the start of a window). At most `budget` tries of `keep`. Every step stays a case
+    the loader accepts: within each input's bounds and meeting the policy's constraints (a work
+    period moved to end before it starts is no witness, however it is decided)."""
     tries = [0]
 
     def fits(candidate: CaseData) -> bool:
@@ -59,11 +61,10 @@ def shrink(
             return False
         tries[0] += 1
         try:
-            return keep(candidate)
+            return not broken_constraints(policy, candidate) and keep(candidate)
         except (ValueError, KeyError, IndexError, ArithmeticError):  # a value no reading accepts
             return False
 
-    lodged_field = ir.LODGEMENT
     # lists: drop items, last first
     for lst in policy.lists:
         items = list(case.items[lst.name])
@@ -72,26 +73,44 @@ def shrink(
             candidate = replace(case, items={**case.items, lst.name: tuple(trial)})
             if fits(candidate):
                 case, items = candidate, trial
-    # the lodgement date as early as allowed: first every date a number of years earlier (ages and
-    # periods stay as they are), then the lodgement date alone
+    # optional inputs left out (an invitation date given may hold the lodgement date back), the
+    # lodgement date as early as allowed, then every other value; then the lodgement date again
+    for f in policy.inputs:
+        if f.optional and case.known[f.path] and fits(c := _set(case, f, None, ir.zero_of(f.type), False)):
+            case = c
     if earliest is not None:
-        years = case.lodgement.year - earliest.year
-        if years > 0:
-            best = _smallest(0, years, lambda n: fits(_years_earlier(policy, case, years - n)))
-            case = _years_earlier(policy, case, years - best)
-        now = _day(case.scalars[lodged_field])
-        first = earliest.toordinal()
-        if first < now:
+        case = _earliest_lodgement(policy, case, earliest, fits)
+    case = _shrink_values(policy, case, fits)
+    if earliest is not None:
+        case = _earliest_lodgement(policy, case, earliest, fits)
+    return case
 
-            def lodged_on(day: int) -> CaseData:
-                code = _code(day)
-                return replace(case, scalars={**case.scalars, lodged_field: code}, lodgement=decode_date(code))
 
-            best = _smallest(first, now, lambda d: fits(lodged_on(d)))
-            case = lodged_on(best)
+def _earliest_lodgement(policy: ir.Policy, case: CaseData, earliest: dt.date, fits: Keep) -> CaseData:
+    """First every date a number of years earlier (ages and periods stay as they are), then the
+    lodgement date alone."""
+    lodged_field = ir.LODGEMENT
+    years = case.lodgement.year - earliest.year
+    if years > 0:
+        best = _smallest(0, years, lambda n: fits(_years_earlier(policy, case, years - n)))
+        case = _years_earlier(policy, case, years - best)
+    now = _day(case.scalars[lodged_field])
+    first = earliest.toordinal()
+    if first < now:
+
+        def lodged_on(day: int) -> CaseData:
+            code = _code(day)
+            return replace(case, scalars={**case.scalars, lodged_field: code}, lodgement=decode_date(code))
+
+        best = _smallest(first, now, lambda d: fits(lodged_on(d)))
+        case = lodged_on(best)
+    return case
+
+
+def _shrink_values(policy: ir.Policy, case: CaseData, fits: Keep) -> CaseData:
     # scalar inputs, then each item's fields
     for f in policy.inputs:
-        if f.path not in (lodged_field, ir.CATEGORY):
+        if f.path not in (ir.LODGEMENT, ir.CATEGORY):
             case = _shrink_value(policy, case, f, None, fits)
     for lst in policy.lists:
         for i in range(len(case.items[lst.name])):
@@ -158,9 +177,10 @@ def _shrink_value(policy: ir.Policy, case: CaseData, f: ir.InputField, where, fi
         candidate = _set(case, f, where, "", True)
         return candidate if value != "" and fits(candidate) else case
     if kind in ("int", "money", "duration"):
-        if int(value) <= 0:
+        least = max(0, f.bounds.low) if f.bounds is not None else 0  # towards zero, never below the bounds
+        if int(value) <= least:
             return case
-        best = _smallest(0, int(value), lambda v: fits(_set(case, f, where, v, True)))
+        best = _smallest(least, int(value), lambda v: fits(_set(case, f, where, v, True)))
         return _set(case, f, where, best, True)
     if kind == "date":  # towards the lodgement date, from whichever side it is on
         lodged, day = _day(case.scalars[ir.LODGEMENT]), _day(int(value))
