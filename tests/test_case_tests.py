@@ -20,6 +20,7 @@ from visarules.solver.analyses.case_tests import (
     load_case_tests,
     results_json,
     run_case_test,
+    run_case_tests,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +233,24 @@ def test_the_command_exit_codes_and_formats(tmp_path):
     assert "2 passed" not in r.stdout and "1 passed, 1 failed, 1 errors" in r.stdout  # the others still ran
     r = run("test", tmp_path / "nowhere")
     assert r.returncode == 2 and "no such file or folder" in r.stderr
+
+
+def test_case_tests_decided_together_report_as_each_alone(policy, tmp_path):
+    """`visa-rules test` and the plugin decide a list of case tests at once: each result (passed,
+    failed with its mismatches, or an error for a case that does not load) is the one it gets alone."""
+    entries = [
+        case({"outcome": "eligible", "points": 7}),
+        case({"outcome": "eligible"}, **AGED_56),  # fails: 56 on the lodgement day
+        case({"outcome": "eligible"}, employment__hours_per_week="forty"),  # does not load
+        case({"outcome": "not_eligible"}, **AGED_56),
+    ]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    tests = load_case_tests(path, policy)
+    for engine in ("clingo", "python"):
+        together = run_case_tests(policy, tests, engine)
+        alone = [run_case_test(policy, t, engine) for t in tests]
+        assert [r.status for r in together] == ["passed", "failed", "error", "passed"]
+        assert [(r.status, r.mismatches, r.error, r.report()) for r in together] == [
+            (r.status, r.mismatches, r.error, r.report()) for r in alone
+        ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from worked import assessed_rules, covering
+from worked import assessed_rules, clingo_verdict, covering
 
 from visarules.dsl import load_policy
 from visarules.solver.analyses.explain import ExplainMismatch, explain
@@ -29,7 +29,7 @@ FEATURES = ROOT / "tests" / "dsl" / "good" / "features.rules"
 
 def explained(policy, path: Path):
     case = load_case(policy, read_case_file(path), str(path))
-    return explain(policy, case, verdict(policy, case, "clingo"), path.name)
+    return explain(policy, case, clingo_verdict(policy, path), path.name)
 
 
 def nodes(rule_explanation):

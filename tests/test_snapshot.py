@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from worked import clingo_verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "snapshots" / "outputs.json"
@@ -37,13 +38,13 @@ def outputs(path: Path) -> dict:
     from visarules.solver.analyses.explain import explain
     from visarules.solver.analyses.whatif import what_if
     from visarules.solver.case import load_case, read_case_file
-    from visarules.solver.decision import build_decision, verdict
+    from visarules.solver.decision import build_decision
     from visarules.solver.report import Report, render_html, render_json, render_markdown, to_rich
 
     policy = _policy()
     source = str(path.relative_to(ROOT))
     case = load_case(policy, read_case_file(path), source)
-    decided = verdict(policy, case, "clingo")
+    decided = clingo_verdict(policy, path, FILES)
     alternatives = what_if(policy, case, 3, current=decided) if path.stem in WHAT_IF else None
     sections = ("why", "why_not", "what_if") if alternatives is not None else ("why", "why_not")
     report = Report(explain(policy, case, decided, source), sections, alternatives)

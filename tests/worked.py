@@ -39,3 +39,25 @@ def assessed_rules(path: Path) -> set[str]:
 
 def failing_rules(path: Path) -> set[str]:
     return {rule for rule, effect in expected(path)["effects"].items() if effect in ADVERSE}
+
+
+_DECIDED: dict[tuple[int, Path], object] = {}  # (id of the policy, case file) → clingo's verdict
+_NEIGHBOURS = 40
+
+
+def clingo_verdict(policy, path: Path, files: list[Path] | None = None):
+    """clingo's verdict on a case file, decided together with the files after it in `files` (the
+    worked cases by default): per-case tests run in file order, so one clingo grounding serves
+    the next forty. Each verdict is the one the case gets alone (tests/test_differential.py)."""
+    from visarules.solver.backends.registry import verdicts
+    from visarules.solver.case import load_case, read_case_file
+
+    key = (id(policy), path)
+    if key not in _DECIDED:
+        files = files if files is not None else CASE_FILES
+        at = files.index(path) if path in files else len(files)
+        batch = [path] + [f for f in files[at + 1 :] if (id(policy), f) not in _DECIDED][: _NEIGHBOURS - 1]
+        cases = [load_case(policy, read_case_file(f), str(f)) for f in batch]
+        for f, v in zip(batch, verdicts(policy, cases, "clingo")):
+            _DECIDED[id(policy), f] = v
+    return _DECIDED[key]

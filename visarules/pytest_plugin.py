@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 
 _POLICIES = pytest.StashKey[dict]()
+_DECIDED = pytest.StashKey[dict]()  # id of a case test item → its result, decided with its neighbours
+_CHUNK = 40  # items decided together: one clingo grounding for each list of this many
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,6 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_POLICIES] = {}
+    config.stash[_DECIDED] = {}
 
 
 def is_case_test_file(config: pytest.Config, path: Path) -> bool:
@@ -133,11 +136,33 @@ class CaseTestItem(pytest.Item):
         self.policy = policy
 
     def runtest(self) -> None:
-        from .solver.analyses.case_tests import run_case_test
-
-        result = run_case_test(self.policy, self.test, self.engine)
+        decided = self.config.stash[_DECIDED]
+        if id(self) not in decided:
+            self._decide_with_neighbours(decided)
+        result = decided.pop(id(self))
         if result.status != "passed":
             raise CaseTestFailed(result.report())
+
+    def _decide_with_neighbours(self, decided: dict) -> None:
+        """Decide this item and the next ones of the session with the same engine and policy in one
+        list (pytest-xdist hands a worker neighbouring items, so most are run here next)."""
+        from .solver.analyses.case_tests import run_case_tests
+
+        items = self.session.items
+        start = next((i for i, item in enumerate(items) if item is self), None)
+        batch: list[CaseTestItem] = [self]
+        for item in items[start + 1 :] if start is not None else ():
+            if len(batch) >= _CHUNK:
+                break
+            if (
+                isinstance(item, CaseTestItem)
+                and item.engine == self.engine
+                and item.policy is self.policy
+                and id(item) not in decided
+            ):
+                batch.append(item)
+        for item, result in zip(batch, run_case_tests(self.policy, [i.test for i in batch], self.engine)):
+            decided[id(item)] = result
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, CaseTestFailed):

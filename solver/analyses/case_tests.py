@@ -41,8 +41,9 @@ from xml.etree import ElementTree as ET
 
 from ...dsl import ir
 from ...dsl.diagnostics import CaseError, UserError
+from ..backends.registry import verdicts
 from ..case import CaseData, load_case
-from ..decision import Decision, decide
+from ..decision import Decision, build_decision, decide
 
 __all__ = [
     "CASE_TEST_SUFFIXES",
@@ -54,6 +55,7 @@ __all__ = [
     "load_case_tests",
     "find_case_test_files",
     "run_case_test",
+    "run_case_tests",
     "compare",
     "junit_xml",
     "results_json",
@@ -449,7 +451,30 @@ def run_case_test(policy: ir.Policy, test: CaseTest, engine: str = "clingo") -> 
         case = load_case(policy, test.data, test.where)
     except CaseError as e:
         return CaseResult(test, engine, None, error=e.render())
-    decision = decide(policy, case, engine=engine)
+    return _result(policy, test, engine, case, decide(policy, case, engine=engine))
+
+
+def run_case_tests(policy: ir.Policy, tests: Sequence[CaseTest], engine: str = "clingo") -> list[CaseResult]:
+    """Each test as `run_case_test` runs it, in order, with every case that loads decided in one
+    list (clingo grounds the policy once for all of them, not once per case; each verdict is the
+    one the case gets alone)."""
+    loaded: list[CaseData | CaseError] = []
+    for test in tests:
+        try:
+            loaded.append(load_case(policy, test.data, test.where))
+        except CaseError as e:
+            loaded.append(e)
+    decided = iter(verdicts(policy, [c for c in loaded if not isinstance(c, CaseError)], engine))
+    out = []
+    for test, case in zip(tests, loaded):
+        if isinstance(case, CaseError):
+            out.append(CaseResult(test, engine, None, error=case.render()))
+        else:
+            out.append(_result(policy, test, engine, case, build_decision(policy, case, next(decided), engine)))
+    return out
+
+
+def _result(policy: ir.Policy, test: CaseTest, engine: str, case: CaseData, decision: Decision) -> CaseResult:
     mismatches = compare(test.expect, decision)
     lines = _reason_lines(policy, decision, mismatches) if mismatches else ()
     return CaseResult(test, engine, decision, case, tuple(mismatches), lines)

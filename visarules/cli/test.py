@@ -20,12 +20,13 @@ from ..solver.analyses.case_tests import (
     junit_xml,
     load_case_tests,
     results_json,
-    run_case_test,
+    run_case_tests,
 )
 from ..solver.backends import ENGINES
 from .options import PolicyOption, err, out, writable_file
 
 DEFAULT_FOLDERS = ("cases", "tests/cases")
+CHUNK = 50  # case tests decided together: a clingo grounding for each list, a progress step between
 
 
 class ReportFormat(str, Enum):
@@ -94,13 +95,15 @@ def test_cmd(
     results: list[CaseResult] = []
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("deciding cases", total=len(tests) * len(engines))
-        for t in tests:
-            for name in engines:
-                result = run_case_test(pol, t, name)
-                results.append(result)
-                if recorder is not None and result.decision is not None:
-                    recorder.record(result.case, result.decision)
-                progress.advance(task)
+        for start in range(0, len(tests), CHUNK):  # decided a list at a time (one clingo grounding each)
+            chunk = tests[start : start + CHUNK]
+            by_engine = [run_case_tests(pol, chunk, name) for name in engines]
+            for per_test in zip(*by_engine):  # in file order, each test's engines together
+                for result in per_test:
+                    results.append(result)
+                    if recorder is not None and result.decision is not None:
+                        recorder.record(result.case, result.decision)
+            progress.advance(task, len(chunk) * len(engines))
 
     report = recorder.report() if recorder is not None else None
     _write(_render(format, results, invalid, verbose, report), output)
