@@ -69,10 +69,15 @@ def test_a_rule_that_applies_differently_is_reported_even_when_no_outcome_change
     new = copy_with(
         tmp_path, "smc/employment.rules", old_line, "  applies when employment.hours_per_week < 100\n" + old_line
     )
-    r = run("diff", POLICY, new, "--format", "json", "--smtlib", tmp_path / "smt", "--out", tmp_path / "witnesses")
+    r = run("diff", POLICY, new, "--format", "json", "--smtlib", tmp_path / "smt", "--out", tmp_path / "witnesses",
+            "--lodged-from", "2026-01-01")  # fmt: skip
     assert r.returncode == 1, r.stderr
     report = json.loads(r.stdout)
     assert report["rules_changed"] == ["smc.employment.full_time"]
+    # only the windows that hold a day from 2026-01-01 on: the one it falls in, and every later one
+    starts = [dt.date.fromisoformat(w["from"]) for w in report["windows"]]
+    later = [w.start for w in windows(load_policy(POLICY), load_policy(new)) if w.start > dt.date(2026, 1, 1)]
+    assert starts[0] < dt.date(2026, 1, 1) and starts[1:] == later
     for w in report["windows"]:
         assert w["verdict"] == "reasons differ" and not w["bug"]
         (x,) = w["witnesses"]
@@ -177,3 +182,13 @@ def test_a_caseload_can_be_a_jsonl_file(tmp_path):
     (tmp_path / "bad.jsonl").write_text(lines[0] + "\n{not json\n")
     with pytest.raises(UserError, match="bad.jsonl:2: not valid JSON"):
         read_caseload(tmp_path / "bad.jsonl")
+
+
+def test_lodgement_days_narrow_the_windows_and_an_empty_span_is_refused(tmp_path):
+    r = run("diff", POLICY, POLICY, "--lodged-from", "2025-01-02", "--lodged-to", "2025-01-01")
+    assert r.returncode == 2 and "--lodged-from 2025-01-02 is after --lodged-to 2025-01-01" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = run("diff", POLICY, POLICY, "--format", "json", "--lodged-from", "2024-03-01", "--lodged-to", "2024-03-01")
+    assert r.returncode == 0, r.stderr
+    (only,) = json.loads(r.stdout)["windows"]
+    assert only["from"] == "2024-02-28" and only["verdict"] == "equivalent"

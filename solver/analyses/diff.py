@@ -168,6 +168,11 @@ def windows(old: ir.Policy, new: ir.Policy) -> tuple[Window, ...]:
     return tuple(Window(s, e) for s, e in zip(starts, ends))
 
 
+def overlapping(spans: tuple[Window, ...], lodged: tuple[dt.date, dt.date]) -> tuple[Window, ...]:
+    """The windows that hold at least one of the lodgement days from lodged[0] to lodged[1]."""
+    return tuple(w for w in spans if w.start <= lodged[1] and (w.end is None or w.end >= lodged[0]))
+
+
 # ---------------------------------------------------------------- what differs
 
 
@@ -236,7 +241,7 @@ def diff(
     changed = changed_rules(old, new)
     spans = windows(old, new)
     if lodged is not None:
-        spans = tuple(w for w in spans if w.start <= lodged[1] and (w.end is None or w.end >= lodged[0]))
+        spans = overlapping(spans, lodged)
     results: list[WindowResult | None] = [None] * len(spans)
     shown = 0
     work = lambda i: _solve_window(old, new, changed, spans[i], limits)  # noqa: E731

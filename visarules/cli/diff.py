@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import resource
 import subprocess
@@ -52,21 +53,38 @@ def diff_cmd(
     ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes to compare in (0: one per CPU)."),
     assumptions: bool = typer.Option(False, "--assumptions", help="List every domain assumption in full."),
+    lodged_from: Optional[dt.datetime] = typer.Option(
+        None, "--lodged-from", formats=["%Y-%m-%d"], help="Compare only the windows that reach this day or later."
+    ),
+    lodged_to: Optional[dt.datetime] = typer.Option(
+        None, "--lodged-to", formats=["%Y-%m-%d"], help="Compare only the windows that start by this day."
+    ),
 ) -> None:
     """Compare two policies for every case, window by window of lodgement dates: equivalent, more
     or less permissive, incomparable, or alike in outcome and points but decided for other reasons
     (a rule's result differs), with a witness case for each kind of difference. Exit 0 equivalent,
-    1 different, 2 different inputs, 3 unknown, 4 a bug in visa-rules."""
+    1 different, 2 different inputs, 3 unknown, 4 a bug in visa-rules. `--lodged-from` and
+    `--lodged-to` narrow the comparison to the windows overlapping those lodgement days."""
     from dataclasses import replace
 
-    from ..solver.analyses.diff import DiffLimits, caseload, changed_rules, diff, read_caseload, windows
+    from ..solver.analyses.diff import (
+        DiffLimits,
+        caseload,
+        changed_rules,
+        diff,
+        overlapping,
+        read_caseload,
+        windows,
+    )
     from ..solver.analyses.prove import default_jobs
 
     with ExitStack() as stack:
         old_dir, new_dir = (policy_dir_at(x, stack) for x in (old, new))
         old_policy, new_policy = load_policy(old_dir), load_policy(new_dir)
         limits = DiffLimits(max_items=max_items, rlimit=rlimit or DiffLimits.rlimit, timeout=timeout, smtlib_dir=smtlib)
+        lodged = _lodged(lodged_from, lodged_to)
         spans = windows(old_policy, new_policy)
+        spans = overlapping(spans, lodged) if lodged is not None else spans
         stream = err if format is Format.json else out
         started = _cpu()
         with Reporter(stream, len(spans), "comparing", lines=format is Format.text) as reporter:
@@ -84,7 +102,7 @@ def diff_cmd(
                         reporter.line(line)
                 reporter.advance()
 
-            report = diff(old_policy, new_policy, limits, jobs=jobs or default_jobs(), on_window=show)
+            report = diff(old_policy, new_policy, limits, jobs=jobs or default_jobs(), on_window=show, lodged=lodged)
         cpu = _cpu() - started
         if cases is not None:
             report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases, old_policy)))
@@ -97,6 +115,17 @@ def diff_cmd(
     for w in bugs:
         err.print(f"[bold red]BUG IN VISA-RULES[/]: lodged {w.window}: {escape(w.bug)}", soft_wrap=True)
     raise typer.Exit(_diff_exit(report))
+
+
+def _lodged(first: dt.datetime | None, last: dt.datetime | None) -> tuple[dt.date, dt.date] | None:
+    """The lodgement days asked for (first, last), or None for every day."""
+    if first is None and last is None:
+        return None
+    span = (first.date() if first else dt.date.min, last.date() if last else dt.date.max)
+    if span[0] > span[1]:
+        err.print(f"--lodged-from {span[0]} is after --lodged-to {span[1]}: no lodgement day is left to compare")
+        raise typer.Exit(2)
+    return span
 
 
 def _cpu() -> float:
