@@ -88,7 +88,8 @@ def test_prove_proves_every_property_of_the_shipped_policy(tmp_path):
 def test_a_tiny_resource_limit_gives_the_same_unknown_set_every_time(tmp_path):
     """Deterministic limits: the same results with one process or two (in another order of work),
     run after run, whatever the machine's load. What is unknown is unknown through the limit."""
-    args = ("prove", "--only", "builtin.reachable.smc.employment.*", "--rlimit", "100000", "--format", "json")
+    args = ("prove", "--only", "builtin.reachable.smc.employment.*", "--rlimit", "100000", "--format", "json",
+            "--no-known-cases")  # every claim to Z3  # fmt: skip
     first, second = (run(*args, "-j", jobs) for jobs in ("1", "2"))
     assert first.returncode == second.returncode == 3, first.stderr + second.stderr
     a, b = (status(json.loads(x.stdout)) for x in (first, second))
@@ -292,3 +293,26 @@ def test_changed_since_proves_only_what_reads_a_changed_rule(tmp_path):
     assert set(unchanged["ids"]) | proved == reachable and not set(unchanged["ids"]) & proved
     bad = run("prove", *args, "--changed-since", "no-such-revision")
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_known_cases_witness_exists_claims_before_z3(tmp_path):
+    """A reachability check that a worked case meets is settled by that case (no Z3 query): the
+    same verdict as Z3's, the case named and kept as the witness; --no-known-cases asks Z3."""
+    only = ("--only", "builtin.reachable.smc.false_eoi.*")
+    code, known = prove_json(tmp_path, *only, "--cases", ROOT / "tests" / "cases")
+    code_z3, by_z3 = prove_json(tmp_path, *only, "--no-known-cases")
+    assert code == code_z3 == 0
+    assert (
+        status(known)
+        == status(by_z3)
+        == {
+            "builtin.reachable.smc.false_eoi.stopped": "holds",
+            "builtin.reachable.smc.false_eoi.passed": "holds",
+        }
+    )
+    for x in known["results"]:
+        assert x["reason"].startswith(f"witnessed by the known case {ROOT / 'tests' / 'cases'}/"), x["reason"]
+        assert x["resource_units"] == 0 and x["witness"]["cases"]["case"]["category"] in ("smc", "wtr")
+    assert all(x["resource_units"] > 0 and not x["reason"] for x in by_z3["results"])
+    missing = run("prove", *only, "--cases", tmp_path / "no-such-folder")
+    assert missing.returncode == 2 and "no-such-folder" in missing.stderr and "Traceback" not in missing.stderr

@@ -192,3 +192,28 @@ def test_shrinking_never_leaves_a_case_the_loader_refuses():
     period = small.items["work"][0]
     assert period.values["start"] < period.values["end"]
     load_case(policy, case_to_json(policy, small))  # the loader accepts what shrinking ends on
+
+
+# ---------------------------------------------------------------- known cases as witnesses
+
+
+def test_a_known_case_witnesses_only_claims_it_makes_true_within_the_list_bound(shipped):
+    from visarules.solver.analyses.prove import evaluate_formula
+    from visarules.solver.analyses.prove.known import known_cases, known_witness
+
+    policy = shipped.policy
+    known, skipped = known_cases(policy, [ROOT / "tests" / "cases"])
+    assert len(known) == len(CASES) and skipped == 0
+    obs = {o.id: o for o in obligations(policy, shipped.properties)}
+    stopped = obs["builtin.reachable.smc.false_eoi.stopped"]
+    r = known_witness(policy, stopped, known, max_items=4)
+    assert r is not None and r.status == HOLDS and "smc-false-eoi" in r.reason
+    (case,) = r.example.cases.values()
+    again = load_case(policy, case)
+    assert evaluate_formula(policy, stopped.formula, {"case": again}, {"case": evaluate(policy, again)}, {})
+    # a claim every case must meet is never settled by examples; and a witness keeps to the bound
+    assert known_witness(policy, obs["smc.age_limit"], known, max_items=4) is None
+    with_items = [k for k in known if any(k.case.items.values())]
+    for ob in obs.values():
+        r = known_witness(policy, ob, tuple(with_items), max_items=0)
+        assert r is None, ob.id

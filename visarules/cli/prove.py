@@ -64,6 +64,15 @@ def prove_cmd(
         "rule they read, differs there.",
     ),
     assumptions: bool = typer.Option(False, "--assumptions", help="List every domain assumption in full."),
+    cases: Optional[list[Path]] = typer.Option(
+        None,
+        "--cases",
+        help="Case test files or folders whose cases may witness a claim that some case exists, before Z3 "
+        "looks (repeatable; default: ./cases or ./tests/cases, as `visa-rules test`).",
+    ),
+    use_cases: bool = typer.Option(
+        True, "--known-cases/--no-known-cases", help="Let known cases witness 'exists' claims (off: Z3 for all)."
+    ),
 ) -> None:
     """Prove the properties of a proofs folder for every case (Z3): holds, fails (with a
     counterexample case file) or unknown. Exit 0 all hold, 1 some fail, 3 some unknown, 4 a bug in visa-rules."""
@@ -88,6 +97,7 @@ def prove_cmd(
     if changed_since is not None:
         chosen, unchanged = _changed_since(changed_since, loaded, chosen, limits, builtins)
     workers = jobs or default_jobs()
+    known = _known_cases(loaded.policy, cases) if use_cases else ()
     cache = None if no_cache else ResultCache()
     started = _cpu()
     stream = err if format is Format.json else out
@@ -106,7 +116,7 @@ def prove_cmd(
                     reporter.line(detail)
             reporter.advance()
 
-        results = prove(loaded.policy, chosen, limits, jobs=workers, cache=cache, on_result=show)
+        results = prove(loaded.policy, chosen, limits, jobs=workers, cache=cache, on_result=show, known=known)
     cpu = _cpu() - started
     files = _write_counterexamples(results, out_dir)
     summary = summarise(results)
@@ -119,6 +129,18 @@ def prove_cmd(
             message = f"{escape(r.obligation.id)}: {escape(r.bug)}. The readings must agree; please report this."
             err.print(f"[bold red]BUG IN VISA-RULES[/]: {message}", soft_wrap=True)
     raise typer.Exit(exit_code(results))
+
+
+def _known_cases(policy, paths: Optional[list[Path]]):
+    """The cases that may witness an `exists` claim: those named, or the default case folder."""
+    from ..solver.analyses.prove.known import known_cases
+    from .test import DEFAULT_FOLDERS
+
+    folders = paths or [Path(f) for f in DEFAULT_FOLDERS if Path(f).is_dir()][:1]
+    missing = [p for p in folders if not p.exists()]
+    if missing:
+        raise UserError(f"--cases {missing[0]}: no such file or folder")
+    return known_cases(policy, folders)[0] if folders else ()
 
 
 def _cpu() -> float:
@@ -199,7 +221,7 @@ def _print_header(loaded, chosen, limits, workers: int, rev: str | None, unchang
 def _result_line(r) -> str:
     ob = r.obligation
     cites = f" [dim]\\[{escape('; '.join(ob.cites))}][/]" if ob.cites else ""
-    where = "cached" if r.cached else f"{r.seconds:.2f} s"
+    where = "cached" if r.cached else "a known case" if r.reason.startswith("witnessed by") else f"{r.seconds:.2f} s"
     return f"{_MARK[r.status]} [bold]{escape(ob.id)}[/]: {escape(ob.title)}{cites} [dim]{where}[/]"
 
 
@@ -222,6 +244,8 @@ def _details(r, out_dir: Path) -> list[str]:
         else:
             relied = "it follows from the dated values themselves"
         lines.append(f"    {bound}; {escape(relied)}")
+    if r.status == "holds" and r.reason.startswith("witnessed by"):
+        lines.append(f"    {escape(r.reason)}")
     if r.status == "fails" and ob.claim == "exists":
         relied = f"; relied on {', '.join(r.relied_on)}" if r.relied_on else ""
         lines.append(f"    {escape(r.reason)} ({bound}){escape(relied)}")
@@ -248,9 +272,11 @@ def _print_footer(results, summary, max_items: int, cpu: float, full: bool) -> N
 
     s = summary
     cached = sum(1 for r in results if r.cached)
+    known = sum(1 for r in results if r.reason.startswith("witnessed by"))
     out.print(f"\n[bold]{s.held} hold, {s.failed} fail, {s.unknown} unknown[/] (unknown is not proved), "
               f"{_bound(max_items)}; {cpu:.1f} s of CPU"
-              + (f", {cached} from the cache" if cached else "") + ".")  # fmt: skip
+              + (f", {cached} from the cache" if cached else "")
+              + (f", {known} witnessed by a known case" if known else "") + ".")  # fmt: skip
     said = dict.fromkeys(a for r in results for a in r.assumptions)
     if said:
         if full:
