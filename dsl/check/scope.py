@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import NoReturn
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, PolicyError, Span
+from ..diagnostics import Diagnostic, PolicyError, Span, closest
 
 BASE_TYPES = {
     "bool": ir.BOOL,
@@ -28,8 +27,8 @@ class Failed(Exception):
 
 
 def suggest(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else ""
 
 
 class Diagnostics:

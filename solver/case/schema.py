@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 
+from ...dsl.diagnostics import closest
 from ...dsl.ir import Bounds, InputField, Policy
 from ...dsl.units import format_value, months_code
 
@@ -203,7 +204,10 @@ def _describe(err: jsonschema.ValidationError) -> str:
     if err.validator == "additionalProperties":
         extra = err.message.split("'")[1] if "'" in err.message else err.message
         field = f"{where}.{extra}" if err.absolute_path else extra
-        return f"{field}: not an input of this policy (see `visa-rules schema`)"
+        close = closest(extra, schema.get("properties", {}))
+        meant = f"{where}.{close}" if err.absolute_path else close
+        hint = f"did you mean {meant}?" if close else "see `visa-rules schema`"
+        return f"{field}: not an input of this policy ({hint})"
     if err.validator == "enum":
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "anyOf":
