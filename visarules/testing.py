@@ -138,7 +138,7 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
     """A function drawing a value for one input field."""
 
     def value(draw, f: ir.InputField, name: str):
-        if f.optional and draw(st.integers(0, 4)) == 0:
+        if f.may_be_left_out and draw(st.integers(0, 4)) == 0:
             return None
         k = f.type.kind
         if k == "bool":
@@ -192,6 +192,21 @@ def _fresh(draw, policy: ir.Policy, max_items: int) -> dict:
                     entry[f.path] = v
             items.append(entry)
         data[lst.name] = items
+    for block in _optional_blocks(policy):
+        if draw(st.integers(0, 3)) == 0:  # an optional block left out: not claimed
+            data.pop(block, None)
+    return data
+
+
+def _optional_blocks(policy: ir.Policy) -> list[str]:
+    return sorted({f.path.split(".", 1)[0] for f in policy.inputs if f.optional_block})
+
+
+def _without_empty_blocks(policy: ir.Policy, data: dict) -> dict:
+    """An optional block left with no field is left out (`{}` would lack its required fields)."""
+    for block in _optional_blocks(policy):
+        if data.get(block) == {}:
+            del data[block]
     return data
 
 
@@ -215,6 +230,8 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
             continue
         if "." in f.path:
             rec, name = f.path.split(".", 1)
+            if f.optional_block and rec not in data:
+                continue  # a block the seed leaves out stays out
             places.append((data.setdefault(rec, {}), name, f))
         else:
             places.append((data, f.path, f))
@@ -233,7 +250,7 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
         if items and draw(st.integers(0, 5)) == 0:
             items.pop(draw(st.integers(0, len(items) - 1)))
         data[lst.name] = items[:max_items]
-    return data
+    return _without_empty_blocks(policy, data)
 
 
 # ---------------------------------------------------------------- within the policy's bounds
@@ -285,7 +302,9 @@ def _within_bounds(draw, policy: ir.Policy, data: dict) -> dict:
                 entry = data[c.list][item]
                 places += [(policy.list_field(c.list, n), entry, n) for n in c.fields]
             for f, container, key in places:
-                if attempt >= 6 and f.optional:  # an unknown value meets any constraint written `not known(x) or …`
+                if (
+                    attempt >= 6 and f.may_be_left_out
+                ):  # an unknown value meets any constraint written `not known(x) or …`
                     container.pop(key, None)
                     continue
                 v = inside(f, value(draw, f, key))
@@ -309,7 +328,7 @@ def _places(policy: ir.Policy, data: dict):
 def _slot(data: dict, path: str):
     if "." in path:
         rec, name = path.split(".", 1)
-        return data.setdefault(rec, {}), name
+        return data.get(rec, {}), name  # a block left out stays out (its values are unknown)
     return data, path
 
 

@@ -161,7 +161,12 @@ class Declarations(Reporter):
         self.error(ref.span, f"unknown type '{ref.name}'", suggest(ref.name, known) or "types: " + ", ".join(known))
         return None
 
-    def _field(self, path: str, decl: ast.FieldDecl | ast.InputDecl) -> ir.InputField | None:
+    def _field(
+        self, path: str, decl: ast.FieldDecl | ast.InputDecl, in_optional_block: bool = False
+    ) -> ir.InputField | None:
+        """One scalar input; in an optional block (`input qualification: optional Qualification`)
+        every field may be unknown, and the fields the record does not declare optional are
+        required only when the block is given."""
         ref = decl.type
         if ref.is_list or ref.name in self.records:
             self.error(ref.span, f"'{path}' cannot hold a record or a list here", "records hold scalar fields only")
@@ -172,7 +177,40 @@ class Declarations(Reporter):
         if ref.last_day and t != ir.DATE:
             self.error(ref.span, "'last day' applies only to dates")
         bounds = self._bounds(path, t, ref, decl.cites)
-        return ir.InputField(path, t, ref.optional, decl.doc, ref.last_day, decl.change_cost, bounds)
+        required_for = self._required_for(path, decl)
+        return ir.InputField(
+            path,
+            t,
+            ref.optional or in_optional_block,
+            decl.doc,
+            ref.last_day,
+            decl.change_cost,
+            bounds,
+            optional_block=in_optional_block,
+            required_in_block=in_optional_block and not ref.optional,
+            required_for=required_for,
+        )
+
+    def _required_for(self, path: str, decl: ast.FieldDecl | ast.InputDecl) -> tuple[str, ...]:
+        """The categories whose cases must give an optional input (`required for wtr`), checked."""
+        if not decl.required_for or decl.required_span is None:
+            return ()
+        if not decl.type.optional:
+            self.error(
+                decl.required_span,
+                f"'{path}' is required of every case already",
+                "`required for` names the categories that need an optional input",
+            )
+            return ()
+        members = self.enums["Category"].members
+        for name in decl.required_for:
+            if name not in members:
+                self.error(
+                    decl.required_span,
+                    f"'{name}' is not a category",
+                    suggest(name, members) or "categories: " + ", ".join(members),
+                )
+        return tuple(n for n in decl.required_for if n in members)
 
     def _bounds(self, path: str, t: ir.Type, ref: ast.TypeRef, cites: tuple[ast.Cite, ...]) -> ir.Bounds | None:
         """The declared range of a value, checked, or the default of its type (None: its type bounds it)."""
@@ -294,16 +332,18 @@ class Declarations(Reporter):
                 if rec is None:
                     self.error(ref.span, f"'list of {ref.name}' needs a record type", suggest(ref.name, self.records))
                     continue
+                if d.required_for:
+                    self.error(d.span, f"a list input ('{d.name}') cannot be required", "a case may give no items")
                 item_fields = [self._field(f.name, f) for f in rec.fields]
                 items = self._list_items(d)
                 lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc, items))
             elif ref.name in self.records:
-                if ref.optional:
-                    self.error(ref.span, "a record input cannot be optional", "make its fields optional instead")
                 if ref.range is not None or d.cites:
                     self.error(ref.span, "a record input takes no range", "declare ranges on the record's fields")
+                if d.required_for:
+                    self.error(d.span, f"'{d.name}' is a record: `required for` goes on its fields")
                 for f in self.records[ref.name].fields:
-                    field = self._field(f"{d.name}.{f.name}", f)
+                    field = self._field(f"{d.name}.{f.name}", f, in_optional_block=ref.optional)
                     if field:
                         fields.append(field)
             else:

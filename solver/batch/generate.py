@@ -120,10 +120,12 @@ class CaseGenerator:
                 container, key = data[where][item], path
             elif "." in path:
                 record, key = path.split(".", 1)
+                if record not in data:
+                    continue  # a block left out: its values are unknown
                 container = data[record]
             else:
                 container, key = data, path
-            value = None if leave_out and f.optional else self.value(f, lodged, where)
+            value = None if leave_out and f.may_be_left_out else self.value(f, lodged, where)
             if value is None:
                 container.pop(key, None)
             else:
@@ -153,6 +155,10 @@ class CaseGenerator:
                         entry[f.path] = value
                 items.append(entry)
             data[lst.name] = items
+        blocks = sorted({f.path.split(".", 1)[0] for f in self.policy.inputs if f.optional_block})
+        for block in blocks:
+            if self.rng.random() < 0.25:  # an optional block left out: not claimed
+                del data[block]
         return data
 
     def lodgement(self) -> dt.date:
@@ -176,7 +182,7 @@ class CaseGenerator:
 
     def _value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
         rng = self.rng
-        if f.optional and rng.random() < 0.2:
+        if f.may_be_left_out and rng.random() < 0.2:
             return None
         kind = f.type.kind
         usual = self.usual.get((where, f.path))

@@ -176,8 +176,8 @@ def unflatten(policy: ir.Policy, flat: dict[str, Any], cells_are_text: bool) -> 
             data.setdefault(record, {})[name] = value
         else:
             data[column] = value  # unknown columns stay, so that validation names them
-    for f in policy.inputs:  # a record whose every field is empty is still a record
-        if "." in f.path:
+    for f in policy.inputs:  # a record whose every field is empty is still a record, unless it may be left out
+        if "." in f.path and not f.optional_block:
             data.setdefault(f.path.split(".", 1)[0], {})
     for name in lists:
         if name not in data:

@@ -248,7 +248,7 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
     for f in policy.inputs:
         if "." in f.path:
             rec, name = f.path.split(".", 1)
-            raw = data[rec].get(name)
+            raw = data.get(rec, {}).get(name)  # an optional block may be left out
         else:
             raw = data.get(f.path)
         known[f.path] = raw is not None
@@ -256,7 +256,7 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
     items: dict[str, tuple[Item, ...]] = {}
     for lst in policy.lists:
         out = []
-        for i, entry in enumerate(data[lst.name]):
+        for i, entry in enumerate(data.get(lst.name, [])):  # a list left out has no items
             values, k = {}, {}
             for f in lst.fields:
                 raw = entry.get(f.path)
@@ -326,10 +326,13 @@ def _show(policy: Policy, f: InputField, value: int | str, known: bool) -> str:
 def case_to_json(policy: Policy, case: CaseData) -> dict:
     """The inverse of load: a case file (as a dict) that decides exactly like `case`."""
     out: dict[str, Any] = {}
+    given = {f.path.split(".", 1)[0] for f in policy.inputs if "." in f.path and case.known[f.path]}
     for f in policy.inputs:
         value = _from_value(policy, f, case.scalars[f.path]) if case.known[f.path] else None
         if "." in f.path:
             rec, name = f.path.split(".", 1)
+            if f.optional_block and rec not in given:
+                continue  # an optional block with nothing known: left out
             if value is not None or not f.optional:
                 out.setdefault(rec, {})[name] = value
             else:

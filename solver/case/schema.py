@@ -75,11 +75,34 @@ def _limits(b: Bounds | None, unit: int) -> dict:
     return {"minimum": scaled(b.low), "maximum": scaled(b.high)}
 
 
+def _needed_inside(f: InputField) -> bool:
+    """A field its block (or list item), when given, must hold."""
+    return not f.optional or f.required_in_block
+
+
+def category_requirements(policy: Policy) -> dict[str, dict[str, list[str]]]:
+    """Per category, the optional inputs its cases must give: {category: {"": [top-level keys],
+    "employment": [fields of that block], "work": [fields of each item]}}; categories with none left out."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for f in policy.inputs:
+        rec, _, name = f.path.rpartition(".")
+        for c in f.required_for:
+            out.setdefault(c, {}).setdefault(rec, []).append(name)
+    for lst in policy.lists:
+        for f in lst.fields:
+            for c in f.required_for:
+                out.setdefault(c, {}).setdefault(lst.name, []).append(f.path)
+    return out
+
+
 def case_schema(policy: Policy) -> dict:
-    """The JSON Schema of a case file, generated from the policy's input declarations."""
+    """The JSON Schema of a case file, generated from the policy's input declarations: the keys
+    every case needs in `required`, and what a case of each category needs besides in `allOf`
+    (`if` its category is …, `then` these keys are required)."""
     props: dict[str, Any] = {}
     required: list[str] = []
     records: dict[str, dict] = {}
+    optional_blocks: set[str] = set()
     for f in policy.inputs:
         if "." in f.path:
             rec, name = f.path.split(".", 1)
@@ -87,15 +110,20 @@ def case_schema(policy: Policy) -> dict:
                 rec, {"type": "object", "properties": {}, "required": [], "additionalProperties": False}
             )
             r["properties"][name] = field_schema(policy, f)
-            if not f.optional:
+            if _needed_inside(f):
                 r["required"].append(name)
+            if f.optional_block:
+                optional_blocks.add(rec)
         else:
             props[f.path] = field_schema(policy, f)
             if not f.optional:
                 required.append(f.path)
     for rec, s in records.items():
+        if rec in optional_blocks:
+            s["description"] = "optional: leave the whole block out when it is not claimed"
         props[rec] = s
-        required.append(rec)
+        if rec not in optional_blocks:
+            required.append(rec)
     for lst in policy.lists:
         fields: dict[str, Any] = {}
         needed: list[str] = []
@@ -108,7 +136,29 @@ def case_schema(policy: Policy) -> dict:
         if lst.items is not None:
             props[lst.name] |= {"minItems": lst.items.low, "maxItems": lst.items.high}
             props[lst.name]["description"] += f"; {lst.items.low} to {lst.items.high} items"
-        required.append(lst.name)
+        props[lst.name]["description"] += "; leave it out for none"
+        if lst.items is not None and lst.items.low > 0:
+            required.append(lst.name)
+    by_category = []
+    for category, needs in category_requirements(policy).items():
+        then: dict[str, Any] = {}
+        inner: dict[str, Any] = {}
+        for where, names in needs.items():
+            if not where:
+                then["required"] = names
+            elif any(lst.name == where for lst in policy.lists):
+                inner[where] = {"items": {"required": names}}
+            else:
+                inner[where] = {"required": names}
+        if inner:
+            then["properties"] = inner
+        by_category.append(
+            {
+                "if": {"properties": {"category": {"const": category}}, "required": ["category"]},
+                "then": then,
+                "description": f"what a case of category {category} must give besides",
+            }
+        )
     props["about"] = {"type": "string", "description": "a free description of the case"}
     props["expect"] = {"type": "object", "description": "for worked cases: the expected decision"}
     return {
@@ -118,6 +168,7 @@ def case_schema(policy: Policy) -> dict:
         "properties": props,
         "required": sorted(set(required)),
         "additionalProperties": False,
+        **({"allOf": by_category} if by_category else {}),
         # JSON Schema cannot compare two fields; the loader checks these, the text says what they are
         "$comment": "constraints across inputs (checked when a case is loaded): "
         + "; ".join(c.message + (f" (each item of {c.list})" if c.list else "") for c in policy.constraints),
@@ -147,7 +198,7 @@ def schema_problems(policy: Policy, data: dict) -> list[str]:
     if too_long:  # thousands of items would each be reported: the length is the problem
         return too_long
     errors = sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path)))
-    found = [_describe(err) for err in errors]
+    found = [_describe(err, validator.schema) for err in errors]
     if len(found) > MAX_PROBLEMS:
         found = found[:MAX_PROBLEMS] + [f"… and {len(found) - MAX_PROBLEMS} more problems"]
     return found
@@ -194,12 +245,18 @@ def _where(path) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _describe(err: jsonschema.ValidationError) -> str:
+def _describe(err: jsonschema.ValidationError, root: dict) -> str:
     where = _where(err.absolute_path)
     schema = err.schema if isinstance(err.schema, dict) else {}
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         field = f"{where}.{missing}" if err.absolute_path else missing
+        path = list(err.schema_path)
+        if len(path) > 2 and path[0] == "allOf" and path[2] == "then":
+            return _required_by_category(err, root, field, missing)
+        block = list(err.absolute_path)
+        if len(block) == 1 and block[0] not in root.get("required", ()) and block[0] in root.get("properties", {}):
+            return f"{field}: missing; the {block[0]} block, when given, must hold it (or leave the block out)"
         return f"{field}: missing; this input is required"
     if err.validator == "additionalProperties":
         extra = err.message.split("'")[1] if "'" in err.message else err.message
@@ -218,6 +275,21 @@ def _describe(err: jsonschema.ValidationError) -> str:
     if err.validator in ("minItems", "maxItems"):
         return f"{where}: {len(err.instance)} items; this policy takes {schema['minItems']} to {schema['maxItems']}"
     return f"{where}: {err.message}"
+
+
+def _required_by_category(err: jsonschema.ValidationError, root: dict, field: str, missing: str) -> str:
+    """`employment.sector: missing; a wtr case must give it (WTR: the sector of the role)`."""
+    category = root["allOf"][list(err.schema_path)[1]]["if"]["properties"]["category"]["const"]
+    inside = root["properties"]
+    for part in list(err.absolute_path):
+        if isinstance(part, int):
+            inside = inside.get("items", {})
+        else:
+            inside = inside.get(str(part), {})
+            inside = inside.get("items", inside) if inside.get("type") == "array" else inside
+        inside = inside.get("properties", inside)
+    doc = inside.get(missing, {}).get("description", "")
+    return f"{field}: missing; a case of category {category} must give it" + (f" ({doc})" if doc else "")
 
 
 def _shown(instance) -> str:
