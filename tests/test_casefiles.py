@@ -67,7 +67,7 @@ def summary(policy, data) -> tuple:
     from visarules.solver.decision import decide
 
     d = decide(policy, load_case(policy, data), engine="python").to_json()
-    effects = sorted((r["rule"], r["effect"], r.get("points")) for r in d["reasons"] + d["concerns"])
+    effects = sorted((r["rule"], r["effect"], r.get("points")) for r in d["reasons"])
     return d["outcome"], d["points"], effects, sorted(r["rule"] for r in d["not_applicable"])
 
 
@@ -139,3 +139,78 @@ def test_a_case_written_back_leaves_out_the_blocks_it_left_out(policy):
     back = case_to_json(policy, load_case(policy, lean))
     assert "qualification" not in back and "registration" not in back
     assert summary(policy, back) == summary(policy, lean)
+
+
+# ---------------------------------------------------------------- English scores as the test reports them
+
+
+def _english(policy, score, test="ielts"):
+    from visarules.solver.decision import decide
+
+    data = copy.deepcopy(EXAMPLE)
+    data["english"] |= {"test": test, "score": score}
+    return decide(policy, load_case(policy, data), engine="python").to_json()
+
+
+@pytest.mark.parametrize(("score", "effect"), [(6.5, "clear"), (7, "clear"), (6, "raised"), (6.4, "raised")])
+def test_an_ielts_band_is_written_as_the_test_reports_it(policy, score, effect):
+    d = _english(policy, score)
+    (reason,) = [r for r in d["reasons"] if r["rule"] == "smc.english.principal"]
+    assert reason["effect"] == effect
+
+
+def test_a_reason_shows_the_band_as_written(policy):
+    d = _english(policy, 6)
+    (concern,) = [c for c in d["concerns"] if c["rule"] == "smc.english.principal"]
+    assert "score 6;" in concern["text"]
+    d = _english(policy, 5.5)
+    (concern,) = [c for c in d["concerns"] if c["rule"] == "smc.english.principal"]
+    assert "score 5.5;" in concern["text"]
+
+
+@pytest.mark.parametrize(
+    ("score", "problem"),
+    [
+        (6.55, "english.score: expected a number from 0 to 230 with at most one decimal place (such as 6.5) or null"),
+        (65, "english.score, english.test: an English score is on the scale of the test taken"),
+    ],
+)
+def test_a_score_off_its_scale_or_too_fine_is_refused(policy, score, problem):
+    data = copy.deepcopy(EXAMPLE)
+    data["english"]["score"] = score
+    assert any(p.startswith(problem) for p in problems(policy, data)), problems(policy, data)
+
+
+def test_the_schema_gives_the_score_in_its_unit(policy):
+    from visarules.solver.case import case_schema
+
+    score = case_schema(policy)["properties"]["english"]["properties"]["score"]
+    number = score["anyOf"][0]
+    assert number["type"] == "number" and number["multipleOf"] == 0.1
+    assert (number["minimum"], number["maximum"]) == (0, 230)
+    assert "IELTS band (6.5)" in score["description"]
+
+
+def test_a_band_is_written_back_as_written(policy):
+    from visarules.solver.case import case_to_json
+
+    data = copy.deepcopy(EXAMPLE)
+    data["english"]["score"] = 6.5
+    assert case_to_json(policy, load_case(policy, data))["english"]["score"] == 6.5
+
+
+def test_what_if_proposes_a_band(policy):
+    from visarules.solver.analyses.whatif import what_if
+
+    data = json.loads((ROOT / "tests" / "cases" / "wtr-english-ielts-6.0-concern.json").read_text())
+    data = {k: v for k, v in data.items() if k not in ("about", "expect")}
+    w = what_if(policy, load_case(policy, data), max_alternatives=3)
+    proposed = [c for a in w.alternatives for c in a.changes if c.input == "english.score"]
+    assert proposed and all(c.new == "6.5" for c in proposed), [(c.input, c.new) for c in proposed]
+    assert all(a.case["english"].get("score") in (None, 6.5) for a in w.alternatives)
+
+
+def test_decimal_literals_and_table_cells():
+    from visarules.dsl.units import format_decimal
+
+    assert [format_decimal(v) for v in (65, 70, 0, 5, 2300)] == ["6.5", "7", "0", "0.5", "230"]

@@ -91,6 +91,13 @@ def _money(consts):
     return st.one_of(near, st.integers(1500, 12000)).map(lambda c: f"{c // 100}.{c % 100:02d}")
 
 
+def _decimal(consts):
+    """Tenths: at or a tenth either side of a decimal the policy holds (IELTS 6.5), or any."""
+    near = st.sampled_from(sorted(consts["decimal"])) if consts["decimal"] else st.nothing()
+    near = near.flatmap(lambda v: st.sampled_from([max(v - 1, 0), v, v + 1]))
+    return st.one_of(near, near, st.integers(0, 1000))
+
+
 def _int(consts, name: str):
     limits = sorted({v + d for v in consts["field"].get(name, ()) for d in (-1, 0, 1)})
     small = sorted(v for v in consts["int"] if abs(v) < 1000)
@@ -147,6 +154,8 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
             return draw(_int(consts, name))
         if k == "money":
             return draw(_money(consts))
+        if k == "decimal":
+            return _json_value(f, draw(_decimal(consts)))
         if k == "date":
             if name == "lodgement_date":
                 return lodged.isoformat()
@@ -269,7 +278,7 @@ def _within_bounds(draw, policy: ir.Policy, data: dict) -> dict:
 
     def inside(f: ir.InputField, raw):
         b = f.bounds
-        if raw is None or b is None or f.type.kind not in ("int", "money", "date", "duration"):
+        if raw is None or b is None or f.type.kind not in ("int", "decimal", "money", "date", "duration"):
             return raw
         code = _code(f, raw)
         if code in b:
@@ -345,6 +354,8 @@ def _code(f: ir.InputField, raw) -> int:
         return date_code(dt.date.fromisoformat(raw))
     if k == "duration":
         return int(raw) * UNITS_PER_MONTH
+    if k == "decimal":
+        return int(Decimal(str(raw)) * ir.TENTHS)
     return int(raw)
 
 
@@ -358,4 +369,6 @@ def _json_value(f: ir.InputField, code: int):
         return decode_date(code).isoformat()
     if k == "duration":
         return code // UNITS_PER_MONTH
+    if k == "decimal":  # 65 tenths → 6.5, 70 → 7, as a case file writes it
+        return code // ir.TENTHS if code % ir.TENTHS == 0 else code / ir.TENTHS
     return code

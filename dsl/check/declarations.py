@@ -4,6 +4,7 @@ parameters, tables and instruction versions, each checked (duplicates, types, da
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .. import ast, ir
@@ -17,9 +18,10 @@ if TYPE_CHECKING:
 
 # the latest date a case may give: a last day is stored as the day after, which must be a date too
 LATEST_CASE_DATE = dt.date(9998, 12, 31)
-_RANGE_KINDS = frozenset({"int", "money", "date", "duration"})
+_RANGE_KINDS = frozenset({"int", "decimal", "money", "date", "duration"})
 _RANGE_EXAMPLE = {
     "int": "0..168",
+    "decimal": "0..9",
     "money": "$0..$10,000",
     "date": "1900-01-01..2100-12-31",
     "duration": "0 months..10 years",
@@ -264,7 +266,7 @@ class Declarations(Reporter):
     def _default_bounds(self, t: ir.Type) -> ir.Bounds | None:
         if t.kind == "date":
             return ir.Bounds(self.dates.low, self.dates.high, self.dates.cites, declared=False)
-        if t.kind in ("int", "money", "duration"):
+        if t.kind in ("int", "decimal", "money", "duration"):
             return ir.Bounds(0, ir.CLINGO_MAX, declared=False)
         return None
 
@@ -402,6 +404,7 @@ class Declarations(Reporter):
         kind = t.kind
         ok = {
             "int": lit.kind == "int",
+            "decimal": lit.kind in ("int", "decimal"),
             "money": lit.kind == "money",
             "date": lit.kind == "date",
             "duration": lit.kind == "duration",
@@ -419,6 +422,12 @@ class Declarations(Reporter):
                 return None
             return members.index(lit.value)
         value = lit.value
+        if kind == "decimal" and isinstance(value, (int, Fraction)):
+            tenths = Fraction(value) * ir.TENTHS
+            if tenths.denominator != 1:
+                self.error(lit.span, f"{where} has one decimal place at most (6.5), not {lit.value}")
+                return None
+            return int(tenths)
         if kind == "date" and isinstance(value, dt.date):
             return date_code(value)
         if kind == "duration" and isinstance(value, int):
@@ -626,5 +635,6 @@ def _literal_hint(t: ir.Type) -> str:
         "duration": "write durations as 12 months or 2 years",
         "text": 'write text in double quotes: "…"',
         "int": "write a whole number",
+        "decimal": "write a number with one decimal place at most, such as 6.5",
         "bool": "write true or false",
     }.get(t.kind, "")

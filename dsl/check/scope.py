@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic, PolicyError, Span, closest
 BASE_TYPES = {
     "bool": ir.BOOL,
     "integer": ir.INT,
+    "decimal": ir.DECIMAL,  # one decimal place (an IELTS band 6.5), held in tenths
     "money": ir.MONEY,
     "date": ir.DATE,
     "duration": ir.DURATION,

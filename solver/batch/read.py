@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,11 @@ def _cell(f: ir.InputField, text: str) -> Any:
         try:
             return int(text.strip())
         except ValueError:
+            return text
+    if f.type.kind == "decimal":
+        try:
+            return Decimal(text.strip())  # exact, as a case file's JSON number is read
+        except InvalidOperation:
             return text
     return text
 

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 
 from ...dsl.diagnostics import closest
-from ...dsl.ir import Bounds, InputField, Policy
+from ...dsl.ir import TENTHS, Bounds, InputField, Policy
 from ...dsl.units import format_value, months_code
 
 RESERVED_KEYS = ("about", "expect")
@@ -39,6 +39,13 @@ def field_schema(policy: Policy, f: InputField) -> dict:
         s = {"type": "integer", **_limits(b, 1 if t.kind == "int" else months_code(1))}
         if t.kind == "duration":
             s["description"] = "months"
+    elif t.kind == "decimal":
+        s = {
+            "type": "number",
+            **_limits(b, TENTHS),
+            "multipleOf": 0.1,
+            "description": "a number with at most one decimal place, e.g. 6.5",
+        }
     elif t.kind == "money":
         # a number is checked here; a string's amount ($1,234.50) by the loader, against the same range
         s = {
@@ -312,6 +319,8 @@ def expected(schema: dict) -> str:
         if within:
             within = f" from {_dollars(schema['minimum'])} to {_dollars(schema['maximum'])}"
         return f"an amount of money{within} in dollars and cents, such as 29.66"
+    if schema.get("multipleOf") == 0.1:
+        return f"a number{within} with at most one decimal place (such as 6.5)"
     t = str(schema.get("type"))
     kind = {"integer": "a whole number", "boolean": "true or false", "string": "text", "array": "a list"}.get(t, t)
     return kind + within
@@ -323,7 +332,13 @@ def bounds_table(policy: Policy) -> str:
     rows = ["| input | type | values a case may give | source |", "|---|---|---|---|"]
 
     def row(path: str, f: InputField) -> None:
-        kind = str(f.type) + (", optional" if f.optional else "") + (", last day" if f.last_day else "")
+        if f.required_in_block:
+            given = ", required when its block is given"
+        elif f.required_for:
+            given = ", optional; required for " + ", ".join(f.required_for)
+        else:
+            given = ", optional" if f.optional else ""
+        kind = str(f.type) + given + (", last day" if f.last_day else "")
         if f.type.kind == "enum":
             values = ", ".join(policy.enum_by_name[f.type.enum].members)
         elif f.bounds is not None:

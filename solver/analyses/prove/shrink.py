@@ -143,7 +143,7 @@ def _shrink_value(policy: ir.Policy, case: CaseData, f: ir.InputField, where, fi
     if not known:
         return case
     zero = ir.zero_of(f.type)
-    if f.optional:  # left out altogether
+    if f.may_be_left_out:  # left out altogether (a field its block or its category requires stays)
         candidate = _set(case, f, where, zero, False)
         if fits(candidate):
             return candidate
@@ -157,7 +157,7 @@ def _shrink_value(policy: ir.Policy, case: CaseData, f: ir.InputField, where, fi
     if kind == "text":
         candidate = _set(case, f, where, "", True)
         return candidate if value != "" and fits(candidate) else case
-    if kind in ("int", "money", "duration"):
+    if kind in ("int", "decimal", "money", "duration"):
         if int(value) <= 0:
             return case
         best = _smallest(0, int(value), lambda v: fits(_set(case, f, where, v, True)))
