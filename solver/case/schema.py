@@ -34,11 +34,10 @@ def range_text(f: InputField) -> str:
 def field_schema(policy: Policy, f: InputField) -> dict:
     t, b = f.type, f.bounds
     if t.kind == "bool":
-        s: dict = {"type": "boolean"}
+        s: dict = {"type": "boolean", "description": "true or false"}
     elif t.kind in ("int", "duration"):
         s = {"type": "integer", **_limits(b, 1 if t.kind == "int" else months_code(1))}
-        if t.kind == "duration":
-            s["description"] = "months"
+        s["description"] = "whole months" if t.kind == "duration" else "a whole number"
     elif t.kind == "decimal":
         s = {
             "type": "number",
@@ -56,16 +55,29 @@ def field_schema(policy: Policy, f: InputField) -> dict:
             "description": "dollars and cents, e.g. 29.66",
         }
     elif t.kind == "date":
-        s = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+        s = {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "a date, YYYY-MM-DD",
+        }
     elif t.kind == "text":
-        s = {"type": "string"}
+        s = {"type": "string", "description": "text"}
     else:
-        s = {"enum": list(policy.enum_by_name[t.enum].members)}
+        enum = policy.enum_by_name[t.enum]
+        named = [f"{m} ({label})" if label and label != m else m for m, label in zip(enum.members, enum.labels)]
+        s = {"enum": list(enum.members), "description": "one of: " + ", ".join(named)}
     doc = f.doc + (" (the last day, inclusive)" if f.last_day else "")
     if b is not None:
         doc += f"{'; ' if doc else ''}{range_text(f)}"
     if doc:
         s["description"] = doc + (f"; {s['description']}" if "description" in s else "")
+    if f.required_in_block:
+        s["description"] += "; required when its block is given"
+    elif f.required_for:
+        s["description"] += "; optional, but a case of category " + " or ".join(f.required_for) + " must give it"
+    elif f.optional:
+        s["description"] += "; optional: leave it out when not known"
     if f.optional:
         s = {"anyOf": [s, {"type": "null"}], "description": s.get("description", "")}
     return s
@@ -285,7 +297,7 @@ def _describe(err: jsonschema.ValidationError, root: dict) -> str:
 
 
 def _required_by_category(err: jsonschema.ValidationError, root: dict, field: str, missing: str) -> str:
-    """`employment.sector: missing; a wtr case must give it (WTR: the sector of the role)`."""
+    """`employment.sector: missing; a case of category wtr must give it, one of tier2, care, …`."""
     category = root["allOf"][list(err.schema_path)[1]]["if"]["properties"]["category"]["const"]
     inside = root["properties"]
     for part in list(err.absolute_path):
@@ -295,8 +307,9 @@ def _required_by_category(err: jsonschema.ValidationError, root: dict, field: st
             inside = inside.get(str(part), {})
             inside = inside.get("items", inside) if inside.get("type") == "array" else inside
         inside = inside.get("properties", inside)
-    doc = inside.get(missing, {}).get("description", "")
-    return f"{field}: missing; a case of category {category} must give it" + (f" ({doc})" if doc else "")
+    wanted = inside.get(missing, {})
+    wanted = wanted.get("anyOf", [wanted])[0]
+    return f"{field}: missing; a case of category {category} must give it, {expected(wanted)}"
 
 
 def _shown(instance) -> str:
