@@ -4,6 +4,7 @@ parameters, tables and instruction versions, each checked (duplicates, types, da
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -425,7 +426,8 @@ class Declarations(Reporter):
         if kind == "decimal" and isinstance(value, (int, Fraction)):
             tenths = Fraction(value) * ir.TENTHS
             if tenths.denominator != 1:
-                self.error(lit.span, f"{where} has one decimal place at most (6.5), not {lit.value}")
+                written = Decimal(tenths.numerator) / Decimal(tenths.denominator) / ir.TENTHS
+                self.error(lit.span, f"{where} has one decimal place at most (6.5), not {written}")
                 return None
             return int(tenths)
         if kind == "date" and isinstance(value, dt.date):
