@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import ir
-from .diagnostics import CaseError, Diagnostic, PolicyError, Span, UserError
+from .diagnostics import CaseError, Diagnostic, PolicyError, Span, UserError, closest
 from .ir import Policy
 from .loader import (
     Proofs,
@@ -57,4 +57,5 @@ __all__ = [
     "UserError",
     "Diagnostic",
     "Span",
+    "closest",
 ]

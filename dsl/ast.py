@@ -194,6 +194,8 @@ class FieldDecl(Decl):
     doc: str
     change_cost: int | None = None  # None: what-if analysis may not change it
     cites: tuple[Cite, ...] = ()  # where its range comes from
+    required_for: tuple[str, ...] = ()  # `required for wtr`: categories whose cases must give it
+    required_span: Span | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,8 @@ class InputDecl(Decl):
     doc: str
     change_cost: int | None = None
     cites: tuple[Cite, ...] = ()  # where its range comes from
+    required_for: tuple[str, ...] = ()  # `required for wtr`: categories whose cases must give it
+    required_span: Span | None = None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,21 @@ below; the CLI prints them and exits with code 2, never with a traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def closest(word: str, choices, cutoff: float = 0.6) -> str | None:
+    """The choice a mistyped `word` most likely meant, or None: the closest spelling (difflib), else
+    the one choice that starts with it (`hours` → `hours_per_week`). Every "did you mean" (policy
+    names, case keys, case-test expectations) asks this one function."""
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
+    if close:
+        return close[0]
+    starting = [c for c in options if word and c.casefold().startswith(word.casefold())]
+    return starting[0] if len(starting) == 1 else None
 
 
 @dataclass(frozen=True)

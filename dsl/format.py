@@ -45,7 +45,8 @@ BLOCKS: dict[str, Callable[[object], bool]] = {
 # Constructs laid out as a run of tokens (their line breaks kept, spacing canonical).
 INLINE = {
     "policy_decl", "version_decl", "category_decl", "input_decl", "define_decl", "item_define_decl",
-    "enum_member", "field_decl", "changeable", "scalar_type", "list_type", "param_entry", "column", "table_row",
+    "enum_member", "field_decl", "changeable", "required_for", "scalar_type", "list_type", "param_entry", "column",
+    "table_row",
     "sop_step", "step_inputs", "step_lost", "step_outcome", "dotted_name",
     "stage_clause", "from_clause", "until_clause", "for_clause", "applies_clause", "require", "concern", "stop",
     "award", "defer", "outcome_text", "table_source", "forall_cases", "forall_values", "same_except", "input_path",

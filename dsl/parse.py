@@ -268,9 +268,12 @@ class _ToAst(Transformer):
     def changeable(self, meta, cost=None):
         return ("changeable", int(cost) if cost is not None else 1)
 
+    def required_for(self, meta, *names):
+        return ("required", tuple(str(n) for n in names), self.sp(meta))
+
     def field_decl(self, meta, name, type_, *rest):
-        cost, doc, cites = _change_doc_and_cites(rest)
-        return ast.FieldDecl(self.sp(meta), str(name), type_, doc, cost, cites)
+        cost, doc, cites, required = _change_doc_and_cites(rest)
+        return ast.FieldDecl(self.sp(meta), str(name), type_, doc, cost, cites, *required)
 
     def record_decl(self, meta, name, *rest):
         doc = ""
@@ -279,8 +282,8 @@ class _ToAst(Transformer):
         return ast.RecordDecl(self.sp(meta), str(name), doc, tuple(rest))
 
     def input_decl(self, meta, name, type_, *rest):
-        cost, doc, cites = _change_doc_and_cites(rest)
-        return ast.InputDecl(self.sp(meta), str(name), type_, doc, cost, cites)
+        cost, doc, cites, required = _change_doc_and_cites(rest)
+        return ast.InputDecl(self.sp(meta), str(name), type_, doc, cost, cites, *required)
 
     def param_entry(self, meta, date, *rest):
         end = None
@@ -455,16 +458,20 @@ class _ToAst(Transformer):
         )
 
 
-def _change_doc_and_cites(rest) -> tuple[int | None, str, tuple[ast.Cite, ...]]:
+def _change_doc_and_cites(rest) -> tuple[int | None, str, tuple[ast.Cite, ...], tuple]:
+    """A declaration's what-if cost, documentation, citations and `required for` (names, span; or ())."""
     cost, doc, cites = None, "", ()
+    required: tuple = ()
     for r in rest:
         if isinstance(r, tuple) and r and r[0] == "changeable":
             cost = r[1]
+        elif isinstance(r, tuple) and r and r[0] == "required":
+            required = (r[1], r[2])
         elif isinstance(r, tuple):
             cites = r
         else:
             doc = _unquote(r)
-    return cost, doc, cites
+    return cost, doc, cites, required
 
 
 class _DuplicateClause(Exception):

@@ -77,6 +77,13 @@ def format_money(cents: int) -> str:
     return f"{sign}${whole:,}.{part:02d}"
 
 
+def format_decimal(tenths: int) -> str:
+    """A decimal held in tenths, as written: 65 → 6.5, 70 → 7, -5 → -0.5."""
+    sign = "-" if tenths < 0 else ""
+    whole, tenth = divmod(abs(int(tenths)), 10)
+    return f"{sign}{whole}" + (f".{tenth}" if tenth else "")
+
+
 def format_value(
     kind: str,
     value: int | str,
@@ -93,6 +100,8 @@ def format_value(
     """
     if kind == "money":
         return format_money(int(value))
+    if kind == "decimal":
+        return format_decimal(int(value))
     if kind == "date":
         if not isinstance(value, int) or not is_exact_date(value):  # e.g. the max of an empty list
             return "no date"

@@ -149,8 +149,8 @@ def test_git_revisions_of_the_policy_folder(tmp_path):
 
 
 def test_policies_with_different_inputs_are_refused(tmp_path):
-    new = copy_with(tmp_path, "case.rules", "input claims_income_points: bool changeable",
-                    "input claims_work_points: bool\ninput claims_income_points: bool changeable")  # fmt: skip
+    old = "input claims_income_points: optional bool required for smc changeable"
+    new = copy_with(tmp_path, "case.rules", old, f"input claims_work_points: bool\n{old}")
     assert input_differences(load_policy(POLICY), load_policy(new)) == ["claims_work_points: only in NEW (bool)"]
     r = run("diff", POLICY, new)
     assert r.returncode == 2

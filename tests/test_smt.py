@@ -42,13 +42,14 @@ def agree(policy, data, max_items=None):
 
 
 def variant(data, **changes):
-    """A copy of a case with dotted paths replaced; a value of None removes the key."""
+    """A copy of a case with dotted paths replaced; a value of None removes the key (a block the
+    case leaves out, such as qualification, is begun when a path goes into it)."""
     out = copy.deepcopy(data)
     for path, value in changes.items():
         *parents, last = path.split("__")
         target = out
         for p in parents:
-            target = target[int(p)] if isinstance(target, list) else target[p]
+            target = target[int(p)] if isinstance(target, list) else target.setdefault(p, {})
         if value is None:
             target.pop(last, None)
         else:

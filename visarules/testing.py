@@ -91,6 +91,13 @@ def _money(consts):
     return st.one_of(near, st.integers(1500, 12000)).map(lambda c: f"{c // 100}.{c % 100:02d}")
 
 
+def _decimal(consts):
+    """Tenths: at or a tenth either side of a decimal the policy holds (IELTS 6.5), or any."""
+    near = st.sampled_from(sorted(consts["decimal"])) if consts["decimal"] else st.nothing()
+    near = near.flatmap(lambda v: st.sampled_from([max(v - 1, 0), v, v + 1]))
+    return st.one_of(near, near, st.integers(0, 1000))
+
+
 def _int(consts, name: str):
     # the threshold itself first: Hypothesis leans to the first choice of a list, and the threshold
     # is the value a wrong `>` against `>=` decides differently
@@ -141,7 +148,7 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
     """A function drawing a value for one input field."""
 
     def value(draw, f: ir.InputField, name: str):
-        if f.optional and draw(st.integers(0, 4)) == 0:
+        if f.may_be_left_out and draw(st.integers(0, 4)) == 0:
             return None
         k = f.type.kind
         if k == "bool":
@@ -150,6 +157,8 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
             return draw(_int(consts, name))
         if k == "money":
             return draw(_money(consts))
+        if k == "decimal":
+            return _json_value(f, draw(_decimal(consts)))
         if k == "date":
             if name == "lodgement_date":
                 return lodged.isoformat()
@@ -195,6 +204,21 @@ def _fresh(draw, policy: ir.Policy, max_items: int) -> dict:
                     entry[f.path] = v
             items.append(entry)
         data[lst.name] = items
+    for block in _optional_blocks(policy):
+        if draw(st.integers(0, 3)) == 0:  # an optional block left out: not claimed
+            data.pop(block, None)
+    return data
+
+
+def _optional_blocks(policy: ir.Policy) -> list[str]:
+    return sorted({f.path.split(".", 1)[0] for f in policy.inputs if f.optional_block})
+
+
+def _without_empty_blocks(policy: ir.Policy, data: dict) -> dict:
+    """An optional block left with no field is left out (`{}` would lack its required fields)."""
+    for block in _optional_blocks(policy):
+        if data.get(block) == {}:
+            del data[block]
     return data
 
 
@@ -218,6 +242,8 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
             continue
         if "." in f.path:
             rec, name = f.path.split(".", 1)
+            if f.optional_block and rec not in data:
+                continue  # a block the seed leaves out stays out
             places.append((data.setdefault(rec, {}), name, f))
         else:
             places.append((data, f.path, f))
@@ -236,7 +262,7 @@ def _mutated(draw, policy: ir.Policy, seed: dict, max_items: int) -> dict:
         if items and draw(st.integers(0, 5)) == 0:
             items.pop(draw(st.integers(0, len(items) - 1)))
         data[lst.name] = items[:max_items]
-    return data
+    return _without_empty_blocks(policy, data)
 
 
 # ---------------------------------------------------------------- within the policy's bounds
@@ -255,7 +281,7 @@ def _within_bounds(draw, policy: ir.Policy, data: dict) -> dict:
 
     def inside(f: ir.InputField, raw):
         b = f.bounds
-        if raw is None or b is None or f.type.kind not in ("int", "money", "date", "duration"):
+        if raw is None or b is None or f.type.kind not in ("int", "decimal", "money", "date", "duration"):
             return raw
         code = _code(f, raw)
         if code in b:
@@ -288,7 +314,9 @@ def _within_bounds(draw, policy: ir.Policy, data: dict) -> dict:
                 entry = data[c.list][item]
                 places += [(policy.list_field(c.list, n), entry, n) for n in c.fields]
             for f, container, key in places:
-                if attempt >= 6 and f.optional:  # an unknown value meets any constraint written `not known(x) or …`
+                if (
+                    attempt >= 6 and f.may_be_left_out
+                ):  # an unknown value meets any constraint written `not known(x) or …`
                     container.pop(key, None)
                     continue
                 v = inside(f, value(draw, f, key))
@@ -312,7 +340,7 @@ def _places(policy: ir.Policy, data: dict):
 def _slot(data: dict, path: str):
     if "." in path:
         rec, name = path.split(".", 1)
-        return data.setdefault(rec, {}), name
+        return data.get(rec, {}), name  # a block left out stays out (its values are unknown)
     return data, path
 
 
@@ -329,6 +357,8 @@ def _code(f: ir.InputField, raw) -> int:
         return date_code(dt.date.fromisoformat(raw))
     if k == "duration":
         return int(raw) * UNITS_PER_MONTH
+    if k == "decimal":
+        return int(Decimal(str(raw)) * ir.TENTHS)
     return int(raw)
 
 
@@ -342,4 +372,6 @@ def _json_value(f: ir.InputField, code: int):
         return decode_date(code).isoformat()
     if k == "duration":
         return code // UNITS_PER_MONTH
+    if k == "decimal":  # 65 tenths → 6.5, 70 → 7, as a case file writes it
+        return code // ir.TENTHS if code % ir.TENTHS == 0 else code / ir.TENTHS
     return code

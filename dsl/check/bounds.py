@@ -280,7 +280,7 @@ def _message(e: ir.Expr, bad: Interval, step: bool) -> str:
             f"32-bit range ({_LOW:,} to {_HIGH:,}): clingo would decide such a case wrongly"
         )
     if isinstance(e, ir.Const):
-        unit = {"money": " cents", "duration": " 32nds of a month"}.get(e.type.kind, "")
+        unit = {"money": " cents", "decimal": " tenths", "duration": " 32nds of a month"}.get(e.type.kind, "")
         return f"{describe(e)} is held as {extreme:,}{unit}, beyond clingo's 32-bit range ({_LOW:,} to {_HIGH:,})"
     shown = f"{extreme:,}"
     if e.type.kind in ("money", "duration"):
@@ -311,7 +311,7 @@ def _hint(policy: ir.Policy, e: ir.Expr) -> str:
             continue
         else:
             continue
-        if f.bounds is None or f.type.kind not in ("int", "money", "duration", "date"):
+        if f.bounds is None or f.type.kind not in ("int", "decimal", "money", "duration", "date"):
             continue
         name = f.path if isinstance(node, ir.Input) else f"{node.list}[…].{f.path}"
         shown = f"{_show(f.type.kind, f.bounds.low)}..{_show(f.type.kind, f.bounds.high)}"
@@ -336,7 +336,7 @@ def _numeric_leaves(e: ir.Expr) -> list[ir.Expr]:
 
 
 def _show(kind: str, value: int) -> str:
-    if kind in ("money", "date", "duration"):
+    if kind in ("money", "decimal", "date", "duration"):
         try:
             return format_value(kind, value)
         except (ValueError, OverflowError):

@@ -4,6 +4,8 @@ parameters, tables and instruction versions, each checked (duplicates, types, da
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .. import ast, ir
@@ -17,9 +19,10 @@ if TYPE_CHECKING:
 
 # the latest date a case may give: a last day is stored as the day after, which must be a date too
 LATEST_CASE_DATE = dt.date(9998, 12, 31)
-_RANGE_KINDS = frozenset({"int", "money", "date", "duration"})
+_RANGE_KINDS = frozenset({"int", "decimal", "money", "date", "duration"})
 _RANGE_EXAMPLE = {
     "int": "0..168",
+    "decimal": "0..9",
     "money": "$0..$10,000",
     "date": "1900-01-01..2100-12-31",
     "duration": "0 months..10 years",
@@ -161,7 +164,12 @@ class Declarations(Reporter):
         self.error(ref.span, f"unknown type '{ref.name}'", suggest(ref.name, known) or "types: " + ", ".join(known))
         return None
 
-    def _field(self, path: str, decl: ast.FieldDecl | ast.InputDecl) -> ir.InputField | None:
+    def _field(
+        self, path: str, decl: ast.FieldDecl | ast.InputDecl, in_optional_block: bool = False
+    ) -> ir.InputField | None:
+        """One scalar input; in an optional block (`input qualification: optional Qualification`)
+        every field may be unknown, and the fields the record does not declare optional are
+        required only when the block is given."""
         ref = decl.type
         if ref.is_list or ref.name in self.records:
             self.error(ref.span, f"'{path}' cannot hold a record or a list here", "records hold scalar fields only")
@@ -172,7 +180,40 @@ class Declarations(Reporter):
         if ref.last_day and t != ir.DATE:
             self.error(ref.span, "'last day' applies only to dates")
         bounds = self._bounds(path, t, ref, decl.cites)
-        return ir.InputField(path, t, ref.optional, decl.doc, ref.last_day, decl.change_cost, bounds)
+        required_for = self._required_for(path, decl)
+        return ir.InputField(
+            path,
+            t,
+            ref.optional or in_optional_block,
+            decl.doc,
+            ref.last_day,
+            decl.change_cost,
+            bounds,
+            optional_block=in_optional_block,
+            required_in_block=in_optional_block and not ref.optional,
+            required_for=required_for,
+        )
+
+    def _required_for(self, path: str, decl: ast.FieldDecl | ast.InputDecl) -> tuple[str, ...]:
+        """The categories whose cases must give an optional input (`required for wtr`), checked."""
+        if not decl.required_for or decl.required_span is None:
+            return ()
+        if not decl.type.optional:
+            self.error(
+                decl.required_span,
+                f"'{path}' is required of every case already",
+                "`required for` names the categories that need an optional input",
+            )
+            return ()
+        members = self.enums["Category"].members
+        for name in decl.required_for:
+            if name not in members:
+                self.error(
+                    decl.required_span,
+                    f"'{name}' is not a category",
+                    suggest(name, members) or "categories: " + ", ".join(members),
+                )
+        return tuple(n for n in decl.required_for if n in members)
 
     def _bounds(self, path: str, t: ir.Type, ref: ast.TypeRef, cites: tuple[ast.Cite, ...]) -> ir.Bounds | None:
         """The declared range of a value, checked, or the default of its type (None: its type bounds it)."""
@@ -226,7 +267,7 @@ class Declarations(Reporter):
     def _default_bounds(self, t: ir.Type) -> ir.Bounds | None:
         if t.kind == "date":
             return ir.Bounds(self.dates.low, self.dates.high, self.dates.cites, declared=False)
-        if t.kind in ("int", "money", "duration"):
+        if t.kind in ("int", "decimal", "money", "duration"):
             return ir.Bounds(0, ir.CLINGO_MAX, declared=False)
         return None
 
@@ -294,16 +335,18 @@ class Declarations(Reporter):
                 if rec is None:
                     self.error(ref.span, f"'list of {ref.name}' needs a record type", suggest(ref.name, self.records))
                     continue
+                if d.required_for:
+                    self.error(d.span, f"a list input ('{d.name}') cannot be required", "a case may give no items")
                 item_fields = [self._field(f.name, f) for f in rec.fields]
                 items = self._list_items(d)
                 lists.append(ir.InputList(d.name, rec.name, tuple(f for f in item_fields if f), d.doc, items))
             elif ref.name in self.records:
-                if ref.optional:
-                    self.error(ref.span, "a record input cannot be optional", "make its fields optional instead")
                 if ref.range is not None or d.cites:
                     self.error(ref.span, "a record input takes no range", "declare ranges on the record's fields")
+                if d.required_for:
+                    self.error(d.span, f"'{d.name}' is a record: `required for` goes on its fields")
                 for f in self.records[ref.name].fields:
-                    field = self._field(f"{d.name}.{f.name}", f)
+                    field = self._field(f"{d.name}.{f.name}", f, in_optional_block=ref.optional)
                     if field:
                         fields.append(field)
             else:
@@ -362,6 +405,7 @@ class Declarations(Reporter):
         kind = t.kind
         ok = {
             "int": lit.kind == "int",
+            "decimal": lit.kind in ("int", "decimal"),
             "money": lit.kind == "money",
             "date": lit.kind == "date",
             "duration": lit.kind == "duration",
@@ -379,6 +423,13 @@ class Declarations(Reporter):
                 return None
             return members.index(lit.value)
         value = lit.value
+        if kind == "decimal" and isinstance(value, (int, Fraction)):
+            tenths = Fraction(value) * ir.TENTHS
+            if tenths.denominator != 1:
+                written = Decimal(tenths.numerator) / Decimal(tenths.denominator) / ir.TENTHS
+                self.error(lit.span, f"{where} has one decimal place at most (6.5), not {written}")
+                return None
+            return int(tenths)
         if kind == "date" and isinstance(value, dt.date):
             return date_code(value)
         if kind == "duration" and isinstance(value, int):
@@ -586,5 +637,6 @@ def _literal_hint(t: ir.Type) -> str:
         "duration": "write durations as 12 months or 2 years",
         "text": 'write text in double quotes: "…"',
         "int": "write a whole number",
+        "decimal": "write a number with one decimal place at most, such as 6.5",
         "bool": "write true or false",
     }.get(t.kind, "")

@@ -411,6 +411,7 @@ class ExpressionChecker(Visitor, Reporter):
 
     def _compare(self, e: ast.Binary, env):
         left, right = self.expr(e.left, env), self.expr(e.right, env)
+        left, right = _as_decimal(left, right), _as_decimal(right, left)
         if isinstance(left, Ratio) or isinstance(right, Ratio):
             left, right = scale_ratios(left, right)
         left, right = self.unify(left, right, e)
@@ -439,6 +440,17 @@ _ARITH = {
 
 def _is_factor(x) -> bool:
     return isinstance(x, Ratio) and x.expr is None or isinstance(x, ir.Const) and x.type == ir.INT
+
+
+def _as_decimal(side, other):
+    """A number written beside a decimal (`english.score >= 6.5`, `>= 7`) is that decimal, in tenths."""
+    if not (isinstance(other, ir.Expr) and other.type == ir.DECIMAL):
+        return side
+    if isinstance(side, Ratio) and side.expr is None and (side.factor * ir.TENTHS).denominator == 1:
+        return ir.Const(ir.DECIMAL, int(side.factor * ir.TENTHS))
+    if isinstance(side, ir.Const) and side.type == ir.INT:
+        return ir.Const(ir.DECIMAL, int(side.value) * ir.TENTHS)
+    return side
 
 
 def scale_ratios(left, right):

@@ -5,16 +5,16 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import NoReturn
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, PolicyError, Span
+from ..diagnostics import Diagnostic, PolicyError, Span, closest
 
 BASE_TYPES = {
     "bool": ir.BOOL,
     "integer": ir.INT,
+    "decimal": ir.DECIMAL,  # one decimal place (an IELTS band 6.5), held in tenths
     "money": ir.MONEY,
     "date": ir.DATE,
     "duration": ir.DURATION,
@@ -28,8 +28,8 @@ class Failed(Exception):
 
 
 def suggest(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else ""
 
 
 class Diagnostics:

@@ -21,6 +21,7 @@ from ..units import date_code, months_code
 
 _INTEGER = re.compile(r"-?\d+")
 _MONEY = re.compile(r"\$?\d+(\.\d{1,2})?")
+_DECIMAL = re.compile(r"\d+(\.\d)?")
 _DURATION = re.compile(r"(\d+)\s*(months?|years?)")
 
 
@@ -119,6 +120,10 @@ def _cell(text: str, t: ir.Type, enums: dict[str, ir.Enum]) -> int | str | _Bad:
         return _Bad(f"an empty cell where {t} is expected", "every cell of a table holds a value")
     if t.kind == "int":
         return int(raw) if _INTEGER.fullmatch(raw) else _Bad(f"{shown} is not a whole number")
+    if t.kind == "decimal":
+        if not _DECIMAL.fullmatch(raw):
+            return _Bad(f"{shown} is not a number with one decimal place at most", "write it as 6.5 or 7")
+        return int(Decimal(raw) * ir.TENTHS)
     if t.kind == "money":
         if not _MONEY.fullmatch(raw):
             return _Bad(f"{shown} is not an amount of money", "write money as 29.66 or $29.66")

@@ -82,12 +82,26 @@ from .semantics import (
     outcome_of,
     result_of,
 )
-from .types import BOOL, DATE, DURATION, INT, MONEY, ORDERED_KINDS, SCALAR_KINDS, TEXT, Type, zero_of
+from .types import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    DURATION,
+    INT,
+    MONEY,
+    ORDERED_KINDS,
+    SCALAR_KINDS,
+    TENTHS,
+    TEXT,
+    Type,
+    zero_of,
+)
 from .visitor import ExprVisitor, FormulaVisitor, MissingHandler, Visitor
 
 __all__ = [
     # types
-    "Type", "BOOL", "INT", "MONEY", "DATE", "DURATION", "TEXT", "SCALAR_KINDS", "ORDERED_KINDS", "zero_of",
+    "Type", "BOOL", "INT", "DECIMAL", "TENTHS",
+    "MONEY", "DATE", "DURATION", "TEXT", "SCALAR_KINDS", "ORDERED_KINDS", "zero_of",
     # expressions
     "Expr", "Const", "Input", "InputKnown", "Field", "FieldKnown", "Named", "Not", "Neg", "Arith", "Scale",
     "FloorDiv", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate", "Covered", "PointsOf",

@@ -87,6 +87,17 @@ class InputField:
     last_day: bool = False  # an inclusive last day, stored as the day after
     change_cost: int | None = None  # what-if may change it at this cost; None: it cannot change
     bounds: Bounds | None = None
+    # a field of an optional record input (a block a case may leave out) that the block, when
+    # given, must hold: `optional` is True (the block may be absent), the schema requires it inside
+    optional_block: bool = False  # a field of a record input declared `optional`
+    required_in_block: bool = False
+    required_for: tuple[str, ...] = ()  # optional, but a case of these categories must give it
+
+    @property
+    def may_be_left_out(self) -> bool:
+        """Whether a case of any category may leave out this one value on its own (a field its
+        block requires goes only with the whole block)."""
+        return self.optional and not self.required_in_block and not self.required_for
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ is a failure, reported expected against actual with the reason lines concerned.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -40,7 +39,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ...dsl import ir
-from ...dsl.diagnostics import CaseError, UserError
+from ...dsl.diagnostics import CaseError, UserError, closest
 from ..backends.registry import verdicts
 from ..case import CaseData, load_case
 from ..decision import Decision, build_decision, decide
@@ -438,8 +437,8 @@ def _incomplete(exp: Expectation, categories: list[str], about: str) -> list[str
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
-    return f"; did you mean {close[0]}?" if close else ""
+    close = closest(word, choices, cutoff=0.75)
+    return f"; did you mean {close}?" if close else ""
 
 
 # ---------------------------------------------------------------- running

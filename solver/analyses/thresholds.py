@@ -1,6 +1,7 @@
 """The values a policy's rules turn on: every constant its rules compare with, every dated value
 (and the usual multiples of money ones, a cent either side), every date a series or version
-starts on, every table key. Case generators draw near them, since that is where readings of the
+starts on, every table key, every decimal a table holds (English score minimums).
+Case generators draw near them, since that is where readings of the
 rules can disagree and where decisions change."""
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ class Thresholds:
     money: frozenset[int]  # cents
     durations: frozenset[int]  # date-code units (32 a month)
     dates: frozenset[dt.date]
+    decimals: frozenset[int] = frozenset()  # tenths
 
     def by_kind(self) -> dict[str, set]:
         return {
             "int": set(self.ints),
+            "decimal": set(self.decimals),
             "money": set(self.money),
             "duration": set(self.durations),
             "date": set(self.dates),
@@ -31,7 +34,7 @@ class Thresholds:
 
 
 def thresholds(policy: ir.Policy) -> Thresholds:
-    found: dict[str, set] = {"int": set(), "money": set(), "duration": set(), "date": set()}
+    found: dict[str, set] = {"int": set(), "decimal": set(), "money": set(), "duration": set(), "date": set()}
     for r in policy.rules:
         for root in r.roots:
             for node in ir.walk(root):
@@ -52,7 +55,14 @@ def thresholds(policy: ir.Policy) -> Thresholds:
     for t in policy.tables:
         if t.key_type.kind == "int":
             found["int"].update(k for k, _ in t.rows)
+        for i, (_, column_type) in enumerate(t.columns):
+            if column_type.kind == "decimal":
+                found["decimal"].update(int(values[i]) for _, values in t.rows)
     dates = {d if isinstance(d, dt.date) else decode_date(d) for d in found["date"]}
     return Thresholds(
-        frozenset(found["int"]), frozenset(found["money"]), frozenset(found["duration"]), frozenset(dates)
+        frozenset(found["int"]),
+        frozenset(found["money"]),
+        frozenset(found["duration"]),
+        frozenset(dates),
+        frozenset(found["decimal"]),
     )

@@ -43,6 +43,7 @@ class CaseGenerator:
         self.ints = sorted(v for v in found.ints if 0 <= v < 1000)
         self.codes = sorted(v for v in found.ints if v >= 1000)  # table keys such as ANZSCO codes
         self.dates = sorted(found.dates)
+        self.decimals = sorted(found.decimals)  # tenths
         self.months = sorted(set(MONTHS_BACK) | {d // UNITS_PER_MONTH for d in found.durations if d > 0}
                              | {12 * y for y in found.ints if 0 < y < 100})  # fmt: skip
         self.first_lodgement = policy.versions[0].start
@@ -120,10 +121,12 @@ class CaseGenerator:
                 container, key = data[where][item], path
             elif "." in path:
                 record, key = path.split(".", 1)
+                if record not in data:
+                    continue  # a block left out: its values are unknown
                 container = data[record]
             else:
                 container, key = data, path
-            value = None if leave_out and f.optional else self.value(f, lodged, where)
+            value = None if leave_out and f.may_be_left_out else self.value(f, lodged, where)
             if value is None:
                 container.pop(key, None)
             else:
@@ -153,6 +156,10 @@ class CaseGenerator:
                         entry[f.path] = value
                 items.append(entry)
             data[lst.name] = items
+        blocks = sorted({f.path.split(".", 1)[0] for f in self.policy.inputs if f.optional_block})
+        for block in blocks:
+            if self.rng.random() < 0.25:  # an optional block left out: not claimed
+                del data[block]
         return data
 
     def lodgement(self) -> dt.date:
@@ -166,17 +173,20 @@ class CaseGenerator:
     def value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
         value = self._value(f, lodged, where)
         b = f.bounds
-        if value is None or b is None or f.type.kind not in ("int", "money"):
+        if value is None or b is None or f.type.kind not in ("int", "money", "decimal"):
             return value
-        code = int(round(float(value) * 100)) if f.type.kind == "money" else int(value)
+        scale = {"money": 100, "decimal": ir.TENTHS}.get(f.type.kind, 1)
+        code = int(round(float(value) * scale))
         if code in b:
             return value
         inside = self.rng.choice((b.low, b.high, self.rng.randint(b.low, b.high)))  # often at a bound
+        if f.type.kind == "decimal":
+            return _decimal_json(inside)
         return f"{inside // 100}.{inside % 100:02d}" if f.type.kind == "money" else inside
 
     def _value(self, f: ir.InputField, lodged: dt.date, where: str = ""):
         rng = self.rng
-        if f.optional and rng.random() < 0.2:
+        if f.may_be_left_out and rng.random() < 0.2:
             return None
         kind = f.type.kind
         usual = self.usual.get((where, f.path))
@@ -190,6 +200,12 @@ class CaseGenerator:
             if self.ints and rng.random() < 0.7:
                 return max(rng.choice(self.ints) + rng.choice((-1, 0, 0, 1)), 0)
             return rng.randrange(0, 61)
+        if kind == "decimal":  # a tenth either side of a threshold (6.4, 6.5, 6.6), or any in range
+            if self.decimals and rng.random() < 0.7:
+                tenths = max(rng.choice(self.decimals) + rng.choice((-1, 0, 0, 1)), 0)
+            else:
+                tenths = rng.randrange(0, 1000)
+            return _decimal_json(tenths)
         if kind == "money":
             cents = rng.choice(self.money) if self.money and rng.random() < 0.7 else rng.randrange(2000, 12001)
             return f"{cents // 100}.{cents % 100:02d}"
@@ -213,6 +229,12 @@ class CaseGenerator:
         y, m = divmod(lodged.year * 12 + lodged.month - 1 - months, 12)
         base = dt.date(y, m + 1, min(lodged.day, 28))
         return base + dt.timedelta(days=rng.choice((-1, 0, 0, 1)))
+
+
+def _decimal_json(tenths: int) -> int | float:
+    """A decimal as a case file writes it: 65 tenths → 6.5, 70 → 7."""
+    whole, tenth = divmod(tenths, ir.TENTHS)
+    return whole if tenth == 0 else tenths / ir.TENTHS
 
 
 def _with(case: CaseData, where: str, path: str, code: int) -> CaseData:

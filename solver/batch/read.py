@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,11 @@ def _cell(f: ir.InputField, text: str) -> Any:
             return int(text.strip())
         except ValueError:
             return text
+    if f.type.kind == "decimal":
+        try:
+            return Decimal(text.strip())  # exact, as a case file's JSON number is read
+        except InvalidOperation:
+            return text
     return text
 
 
@@ -176,8 +181,8 @@ def unflatten(policy: ir.Policy, flat: dict[str, Any], cells_are_text: bool) -> 
             data.setdefault(record, {})[name] = value
         else:
             data[column] = value  # unknown columns stay, so that validation names them
-    for f in policy.inputs:  # a record whose every field is empty is still a record
-        if "." in f.path:
+    for f in policy.inputs:  # a record whose every field is empty is still a record, unless it may be left out
+        if "." in f.path and not f.optional_block:
             data.setdefault(f.path.split(".", 1)[0], {})
     for name in lists:
         if name not in data:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ...dsl.diagnostics import CaseError
-from ...dsl.ir import MAX_CASE_BYTES, Constraint, InputField, Policy, Type, zero_of
+from ...dsl.ir import MAX_CASE_BYTES, TENTHS, Constraint, InputField, Policy, Type, zero_of
 from ...dsl.units import (
     UNITS_PER_MONTH,
     date_code,
     decode_date,
     decode_last_day,
+    format_decimal,
     format_money,
     format_value,
     last_day_code,
@@ -194,6 +195,12 @@ def _to_value(policy: Policy, f: InputField, raw, where: str, problems: list[str
             return int(raw)
         if t.kind == "int":
             return _within(f, int(raw), str(raw), where, problems)
+        if t.kind == "decimal":  # 6.5 in a case file, 65 tenths in the back ends
+            tenths = Decimal(str(raw)) * TENTHS
+            if not tenths.is_finite() or tenths != tenths.to_integral_value():
+                problems.append(f"{where}: expected a number with at most one decimal place, found {raw}")
+                return 0
+            return _within(f, int(tenths), format_decimal(int(tenths)), where, problems)
         if t.kind == "duration":  # whole months in a case file; 32 units a month in the back ends
             return _within(f, months_code(int(raw)), f"{int(raw)} months", where, problems)
         if t.kind == "money":
@@ -248,7 +255,7 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
     for f in policy.inputs:
         if "." in f.path:
             rec, name = f.path.split(".", 1)
-            raw = data[rec].get(name)
+            raw = data.get(rec, {}).get(name)  # an optional block may be left out
         else:
             raw = data.get(f.path)
         known[f.path] = raw is not None
@@ -256,7 +263,7 @@ def _convert(policy: Policy, data: dict, source: str) -> CaseData:
     items: dict[str, tuple[Item, ...]] = {}
     for lst in policy.lists:
         out = []
-        for i, entry in enumerate(data[lst.name]):
+        for i, entry in enumerate(data.get(lst.name, [])):  # a list left out has no items
             values, k = {}, {}
             for f in lst.fields:
                 raw = entry.get(f.path)
@@ -326,10 +333,13 @@ def _show(policy: Policy, f: InputField, value: int | str, known: bool) -> str:
 def case_to_json(policy: Policy, case: CaseData) -> dict:
     """The inverse of load: a case file (as a dict) that decides exactly like `case`."""
     out: dict[str, Any] = {}
+    given = {f.path.split(".", 1)[0] for f in policy.inputs if "." in f.path and case.known[f.path]}
     for f in policy.inputs:
         value = _from_value(policy, f, case.scalars[f.path]) if case.known[f.path] else None
         if "." in f.path:
             rec, name = f.path.split(".", 1)
+            if f.optional_block and rec not in given:
+                continue  # an optional block with nothing known: left out
             if value is not None or not f.optional:
                 out.setdefault(rec, {})[name] = value
             else:
@@ -352,6 +362,9 @@ def _from_value(policy: Policy, f: InputField, value: int | str):
     t = f.type
     if t.kind == "bool":
         return bool(value)
+    if t.kind == "decimal":  # a JSON number as the test reports it: 6.5, 7
+        whole, tenth = divmod(int(value), TENTHS)
+        return whole if tenth == 0 else float(Decimal(int(value)) / TENTHS)
     if t.kind == "money":
         cents = int(value)
         return f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else f"-{(-cents) // 100}.{(-cents) % 100:02d}"

@@ -10,7 +10,8 @@ from typing import Any
 
 import jsonschema
 
-from ...dsl.ir import Bounds, InputField, Policy
+from ...dsl.diagnostics import closest
+from ...dsl.ir import TENTHS, Bounds, InputField, Policy
 from ...dsl.units import format_value, months_code
 
 RESERVED_KEYS = ("about", "expect")
@@ -33,11 +34,17 @@ def range_text(f: InputField) -> str:
 def field_schema(policy: Policy, f: InputField) -> dict:
     t, b = f.type, f.bounds
     if t.kind == "bool":
-        s: dict = {"type": "boolean"}
+        s: dict = {"type": "boolean", "description": "true or false"}
     elif t.kind in ("int", "duration"):
         s = {"type": "integer", **_limits(b, 1 if t.kind == "int" else months_code(1))}
-        if t.kind == "duration":
-            s["description"] = "months"
+        s["description"] = "whole months" if t.kind == "duration" else "a whole number"
+    elif t.kind == "decimal":
+        s = {
+            "type": "number",
+            **_limits(b, TENTHS),
+            "multipleOf": 0.1,
+            "description": "a number with at most one decimal place, e.g. 6.5",
+        }
     elif t.kind == "money":
         # a number is checked here; a string's amount ($1,234.50) by the loader, against the same range
         s = {
@@ -48,16 +55,29 @@ def field_schema(policy: Policy, f: InputField) -> dict:
             "description": "dollars and cents, e.g. 29.66",
         }
     elif t.kind == "date":
-        s = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+        s = {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "a date, YYYY-MM-DD",
+        }
     elif t.kind == "text":
-        s = {"type": "string"}
+        s = {"type": "string", "description": "text"}
     else:
-        s = {"enum": list(policy.enum_by_name[t.enum].members)}
+        enum = policy.enum_by_name[t.enum]
+        named = [f"{m} ({label})" if label and label != m else m for m, label in zip(enum.members, enum.labels)]
+        s = {"enum": list(enum.members), "description": "one of: " + ", ".join(named)}
     doc = f.doc + (" (the last day, inclusive)" if f.last_day else "")
     if b is not None:
         doc += f"{'; ' if doc else ''}{range_text(f)}"
     if doc:
         s["description"] = doc + (f"; {s['description']}" if "description" in s else "")
+    if f.required_in_block:
+        s["description"] += "; required when its block is given"
+    elif f.required_for:
+        s["description"] += "; optional, but a case of category " + " or ".join(f.required_for) + " must give it"
+    elif f.optional:
+        s["description"] += "; optional: leave it out when not known"
     if f.optional:
         s = {"anyOf": [s, {"type": "null"}], "description": s.get("description", "")}
     return s
@@ -74,11 +94,34 @@ def _limits(b: Bounds | None, unit: int) -> dict:
     return {"minimum": scaled(b.low), "maximum": scaled(b.high)}
 
 
+def _needed_inside(f: InputField) -> bool:
+    """A field its block (or list item), when given, must hold."""
+    return not f.optional or f.required_in_block
+
+
+def category_requirements(policy: Policy) -> dict[str, dict[str, list[str]]]:
+    """Per category, the optional inputs its cases must give: {category: {"": [top-level keys],
+    "employment": [fields of that block], "work": [fields of each item]}}; categories with none left out."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for f in policy.inputs:
+        rec, _, name = f.path.rpartition(".")
+        for c in f.required_for:
+            out.setdefault(c, {}).setdefault(rec, []).append(name)
+    for lst in policy.lists:
+        for f in lst.fields:
+            for c in f.required_for:
+                out.setdefault(c, {}).setdefault(lst.name, []).append(f.path)
+    return out
+
+
 def case_schema(policy: Policy) -> dict:
-    """The JSON Schema of a case file, generated from the policy's input declarations."""
+    """The JSON Schema of a case file, generated from the policy's input declarations: the keys
+    every case needs in `required`, and what a case of each category needs besides in `allOf`
+    (`if` its category is …, `then` these keys are required)."""
     props: dict[str, Any] = {}
     required: list[str] = []
     records: dict[str, dict] = {}
+    optional_blocks: set[str] = set()
     for f in policy.inputs:
         if "." in f.path:
             rec, name = f.path.split(".", 1)
@@ -86,15 +129,20 @@ def case_schema(policy: Policy) -> dict:
                 rec, {"type": "object", "properties": {}, "required": [], "additionalProperties": False}
             )
             r["properties"][name] = field_schema(policy, f)
-            if not f.optional:
+            if _needed_inside(f):
                 r["required"].append(name)
+            if f.optional_block:
+                optional_blocks.add(rec)
         else:
             props[f.path] = field_schema(policy, f)
             if not f.optional:
                 required.append(f.path)
     for rec, s in records.items():
+        if rec in optional_blocks:
+            s["description"] = "optional: leave the whole block out when it is not claimed"
         props[rec] = s
-        required.append(rec)
+        if rec not in optional_blocks:
+            required.append(rec)
     for lst in policy.lists:
         fields: dict[str, Any] = {}
         needed: list[str] = []
@@ -107,7 +155,29 @@ def case_schema(policy: Policy) -> dict:
         if lst.items is not None:
             props[lst.name] |= {"minItems": lst.items.low, "maxItems": lst.items.high}
             props[lst.name]["description"] += f"; {lst.items.low} to {lst.items.high} items"
-        required.append(lst.name)
+        props[lst.name]["description"] += "; leave it out for none"
+        if lst.items is not None and lst.items.low > 0:
+            required.append(lst.name)
+    by_category = []
+    for category, needs in category_requirements(policy).items():
+        then: dict[str, Any] = {}
+        inner: dict[str, Any] = {}
+        for where, names in needs.items():
+            if not where:
+                then["required"] = names
+            elif any(lst.name == where for lst in policy.lists):
+                inner[where] = {"items": {"required": names}}
+            else:
+                inner[where] = {"required": names}
+        if inner:
+            then["properties"] = inner
+        by_category.append(
+            {
+                "if": {"properties": {"category": {"const": category}}, "required": ["category"]},
+                "then": then,
+                "description": f"what a case of category {category} must give besides",
+            }
+        )
     props["about"] = {"type": "string", "description": "a free description of the case"}
     props["expect"] = {"type": "object", "description": "for worked cases: the expected decision"}
     return {
@@ -117,6 +187,7 @@ def case_schema(policy: Policy) -> dict:
         "properties": props,
         "required": sorted(set(required)),
         "additionalProperties": False,
+        **({"allOf": by_category} if by_category else {}),
         # JSON Schema cannot compare two fields; the loader checks these, the text says what they are
         "$comment": "constraints across inputs (checked when a case is loaded): "
         + "; ".join(c.message + (f" (each item of {c.list})" if c.list else "") for c in policy.constraints),
@@ -146,7 +217,7 @@ def schema_problems(policy: Policy, data: dict) -> list[str]:
     if too_long:  # thousands of items would each be reported: the length is the problem
         return too_long
     errors = sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path)))
-    found = [_describe(err) for err in errors]
+    found = [_describe(err, validator.schema) for err in errors]
     if len(found) > MAX_PROBLEMS:
         found = found[:MAX_PROBLEMS] + [f"… and {len(found) - MAX_PROBLEMS} more problems"]
     return found
@@ -193,17 +264,26 @@ def _where(path) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _describe(err: jsonschema.ValidationError) -> str:
+def _describe(err: jsonschema.ValidationError, root: dict) -> str:
     where = _where(err.absolute_path)
     schema = err.schema if isinstance(err.schema, dict) else {}
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         field = f"{where}.{missing}" if err.absolute_path else missing
+        path = list(err.schema_path)
+        if len(path) > 2 and path[0] == "allOf" and path[2] == "then":
+            return _required_by_category(err, root, field, missing)
+        block = list(err.absolute_path)
+        if len(block) == 1 and block[0] not in root.get("required", ()) and block[0] in root.get("properties", {}):
+            return f"{field}: missing; the {block[0]} block, when given, must hold it (or leave the block out)"
         return f"{field}: missing; this input is required"
     if err.validator == "additionalProperties":
         extra = err.message.split("'")[1] if "'" in err.message else err.message
         field = f"{where}.{extra}" if err.absolute_path else extra
-        return f"{field}: not an input of this policy (see `visa-rules schema`)"
+        close = closest(extra, schema.get("properties", {}))
+        meant = f"{where}.{close}" if err.absolute_path else close
+        hint = f"did you mean {meant}?" if close else "see `visa-rules schema`"
+        return f"{field}: not an input of this policy ({hint})"
     if err.validator == "enum":
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "anyOf":
@@ -214,6 +294,22 @@ def _describe(err: jsonschema.ValidationError) -> str:
     if err.validator in ("minItems", "maxItems"):
         return f"{where}: {len(err.instance)} items; this policy takes {schema['minItems']} to {schema['maxItems']}"
     return f"{where}: {err.message}"
+
+
+def _required_by_category(err: jsonschema.ValidationError, root: dict, field: str, missing: str) -> str:
+    """`employment.sector: missing; a case of category wtr must give it, one of tier2, care, …`."""
+    category = root["allOf"][list(err.schema_path)[1]]["if"]["properties"]["category"]["const"]
+    inside = root["properties"]
+    for part in list(err.absolute_path):
+        if isinstance(part, int):
+            inside = inside.get("items", {})
+        else:
+            inside = inside.get(str(part), {})
+            inside = inside.get("items", inside) if inside.get("type") == "array" else inside
+        inside = inside.get("properties", inside)
+    wanted = inside.get(missing, {})
+    wanted = wanted.get("anyOf", [wanted])[0]
+    return f"{field}: missing; a case of category {category} must give it, {expected(wanted)}"
 
 
 def _shown(instance) -> str:
@@ -236,6 +332,8 @@ def expected(schema: dict) -> str:
         if within:
             within = f" from {_dollars(schema['minimum'])} to {_dollars(schema['maximum'])}"
         return f"an amount of money{within} in dollars and cents, such as 29.66"
+    if schema.get("multipleOf") == 0.1:
+        return f"a number{within} with at most one decimal place (such as 6.5)"
     t = str(schema.get("type"))
     kind = {"integer": "a whole number", "boolean": "true or false", "string": "text", "array": "a list"}.get(t, t)
     return kind + within
@@ -247,7 +345,13 @@ def bounds_table(policy: Policy) -> str:
     rows = ["| input | type | values a case may give | source |", "|---|---|---|---|"]
 
     def row(path: str, f: InputField) -> None:
-        kind = str(f.type) + (", optional" if f.optional else "") + (", last day" if f.last_day else "")
+        if f.required_in_block:
+            given = ", required when its block is given"
+        elif f.required_for:
+            given = ", optional; required for " + ", ".join(f.required_for)
+        else:
+            given = ", optional" if f.optional else ""
+        kind = str(f.type) + given + (", last day" if f.last_day else "")
         if f.type.kind == "enum":
             values = ", ".join(policy.enum_by_name[f.type.enum].members)
         elif f.bounds is not None:

@@ -58,6 +58,8 @@ def show_exact(policy: ir.Policy, t: ir.Type, value: Fraction) -> str:
         return show_typed(policy, t, int(value))
     if t.kind == "money":
         return _decimal(value / 100, prefix="$")
+    if t.kind == "decimal":
+        return _decimal(value / ir.TENTHS)
     if t.kind == "duration":
         return _decimal(value / UNITS_PER_MONTH) + " months"
     return _decimal(value)

@@ -93,7 +93,7 @@ class JustificationTree(ir.ExprVisitor):
         vx, vy = self.shown(s.subject, item), self.shown(s.threshold, item)
         if isinstance(s.subject, ir.Input) and not self.case.known[s.subject.path]:
             return f"{self.desc(s.subject, item)} is not given (read as 0)"
-        if s.subject.type.kind in ("int", "money", "duration", "date"):
+        if s.subject.type.kind in ("int", "decimal", "money", "duration", "date"):
             t = s.ratio * y
             rel = SYMBOL[s.op if self.val(e, item) else NEGATION[s.op]]  # as the rule reads, or its negation
             exact = f" = {show_exact(self.policy, s.subject.type, t)}" if s.ratio != 1 else ""

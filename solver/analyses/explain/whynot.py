@@ -27,7 +27,7 @@ from ...case import CaseData
 from .text import NEGATION, SYMBOL, describe, factor_text, ordinal, show, show_exact, show_typed, sides
 
 Value = Callable[[ir.Expr, "int | None"], "int | str"]
-ORDERED = ("int", "money", "duration", "date")
+ORDERED = ("int", "decimal", "money", "duration", "date")
 
 
 @dataclass(frozen=True)

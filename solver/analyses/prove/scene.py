@@ -229,7 +229,9 @@ def _prune(policy, syms, inputs, values, assumptions):
     tied = {root(i) for i in inside}
     kept = [a for a, ids in zip(assumptions, mentions) if not ids or any(root(i) in tied for i in ids)]
     dropped = [cond for (_, cond), ids in zip(assumptions, mentions) if ids and not any(root(i) in tied for i in ids)]
-    outside = {i for ids in mentions for i in ids if root(i) not in tied} | (set(variables) - inside)
+    # a variable tied to one read (a category's required input, known when the category is) is Z3's to choose
+    outside = {i for ids in mentions for i in ids if root(i) not in tied}
+    outside |= {i for i in variables if i not in inside and root(i) not in tied}
     fill = {i: _plain_value(policy, *variables[i]) for i in outside if i in variables}
     pairs = [(variables[i][0], v) for i, v in fill.items()]
     if not all(z3.is_true(z3.simplify(z3.substitute(c, *pairs) if pairs else c)) for c in dropped):
@@ -441,7 +443,7 @@ def objectives(scene: Scene) -> list[z3.ArithRef]:
                 dates.append(z3.If(given, z3.If(v >= lodgement, v - lodgement, lodgement - v), 0))
             elif kind == "money":
                 money.append(z3.If(given, v, 0))
-            elif kind in ("int", "duration"):
+            elif kind in ("int", "decimal", "duration"):
                 numbers.append(z3.If(given, v, 0))
             elif kind == "enum":
                 members.append(z3.If(given, v, 0))

@@ -162,7 +162,7 @@ def _shrink_value(policy: ir.Policy, case: CaseData, f: ir.InputField, where, fi
     if not known:
         return case
     zero = ir.zero_of(f.type)
-    if f.optional:  # left out altogether
+    if f.may_be_left_out:  # left out altogether (a field its block or its category requires stays)
         candidate = _set(case, f, where, zero, False)
         if fits(candidate):
             return candidate
@@ -176,7 +176,7 @@ def _shrink_value(policy: ir.Policy, case: CaseData, f: ir.InputField, where, fi
     if kind == "text":
         candidate = _set(case, f, where, "", True)
         return candidate if value != "" and fits(candidate) else case
-    if kind in ("int", "money", "duration"):
+    if kind in ("int", "decimal", "money", "duration"):
         least = max(0, f.bounds.low) if f.bounds is not None else 0  # towards zero, never below the bounds
         if int(value) <= least:
             return case

@@ -149,7 +149,7 @@ def _choice(policy: ir.Policy, case: CaseData, f: ir.InputField, compares) -> Ch
         values = [0, 1]
     elif kind == "enum":
         values = list(range(len(policy.enum_by_name[f.type.enum].members)))
-    elif kind in ("int", "money", "duration"):
+    elif kind in ("int", "decimal", "money", "duration"):
         values = sorted(_threshold_values(policy, case, f.path, compares))
     else:
         values = []  # text is never proposed

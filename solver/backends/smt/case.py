@@ -68,6 +68,7 @@ class SymbolicCase:
         out: list[tuple[str, z3.BoolRef]] = []
         for f in self.policy.inputs:
             out += field_assumptions(self.policy, f, f.path, self.scalars[f.path], self.known[f.path])
+        out += self.given_assumptions()
         for lst in self.policy.lists:
             slots = self.slots[lst.name]
             for i, slot in enumerate(slots):
@@ -115,6 +116,42 @@ class SymbolicCase:
                     )
                 )
         return out + self.constraint_assumptions()
+
+    def given_assumptions(self) -> list[tuple[str, z3.BoolRef]]:
+        """What the schema makes a case give: an optional block whole or not at all (a field of it
+        known only with the fields it requires), and the inputs a category requires."""
+        out: list[tuple[str, z3.BoolRef]] = []
+        blocks: dict[str, list[ir.InputField]] = {}
+        for f in self.policy.inputs:
+            if f.optional_block:
+                blocks.setdefault(f.path.split(".", 1)[0], []).append(f)
+        for block, fields in blocks.items():
+            required = [f for f in fields if f.required_in_block]
+            if not required:
+                continue
+            given = self.known[required[0].path]
+            names = ", ".join(f.path for f in required)
+            holds = [self.known[f.path] == given for f in required[1:]]
+            holds += [z3.Implies(self.known[f.path], given) for f in fields if not f.required_in_block]
+            out.append((f"the {block} block, when given, holds {names}", z3.And(holds) if holds else z3.BoolVal(True)))
+        members = self.policy.category_enum.members
+        category = self.scalars[ir.CATEGORY]
+        for f in self.policy.inputs:
+            for c in f.required_for:
+                out.append(
+                    (f"{f.path} is given in a {c} case", z3.Implies(category == members.index(c), self.known[f.path]))
+                )
+        for lst in self.policy.lists:
+            for f in lst.fields:
+                for c in f.required_for:
+                    for i, slot in enumerate(self.slots[lst.name]):
+                        out.append(
+                            (
+                                f"{lst.name}[{i}].{f.path} is given in a {c} case, when present",
+                                z3.Implies(z3.And(slot.present, category == members.index(c)), slot.known[f.path]),
+                            )
+                        )
+        return out
 
     def constraint_assumptions(self) -> list[tuple[str, z3.BoolRef]]:
         """Each of the policy's constraints, as the loader checks it (for every present item of a list)."""
@@ -168,12 +205,12 @@ def field_assumptions(policy: ir.Policy, f: ir.InputField, where: str, v: z3.Exp
     if t.kind == "enum":
         size = len(policy.enum_by_name[t.enum].members)
         out.append((f"{where} is one of the {size} {t.enum} members", z3.And(v >= 0, v < size)))
-    elif t.kind in ("int", "money", "duration") and b is not None:
+    elif t.kind in ("int", "decimal", "money", "duration") and b is not None:
         shown = f"{format_value(t.kind, b.low)} to {format_value(t.kind, b.high)}"
         out.append((f"{where}, when known, is from {shown}", z3.Implies(known, z3.And(v >= b.low, v <= b.high))))
         if t.kind == "duration":  # a case file gives whole months
             out.append((f"{where} is a whole number of months", v % UNITS_PER_MONTH == 0))
-    elif t.kind in ("int", "money", "duration"):
+    elif t.kind in ("int", "decimal", "money", "duration"):
         out.append((f"{where} is not negative", v >= 0))
     elif t.kind == "date":
         first, last = (b.low, b.high) if b is not None else (policy.dates.low, policy.dates.high)
