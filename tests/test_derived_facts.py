@@ -42,3 +42,19 @@ def test_months_living_together_are_counted_to_the_assessment_date():
 @pytest.mark.parametrize("field", ["minimums_met", "months_living_together"])
 def test_the_partner_conclusions_are_no_longer_inputs(policy, field):
     assert field not in {f.path for f in policy.list_by_name["partners"].fields}
+
+
+def test_hourly_pay_is_derived_from_the_salary_over_the_most_hours():
+    out = explain("smc-pay-salary-variable-hours-max-45-under-median.json")
+    assert "✘ not met — smc.employment.pay" in out
+    assert "employment_hourly_pay ≥ favourable_median — $28.09 < $31.61" in out
+    assert "= $28.09 — $65,748.80 ÷ 52 ÷ 45" in out
+    assert "salary_hours_per_week = 45" in out
+    assert "fact: employment.annual_salary = $65,748.80" in out
+    assert "fact: employment.max_hours_per_week = 45" in out
+
+
+def test_a_salary_rounds_down_to_the_cent():
+    out = explain("smc-pay-salary-one-cent-short-of-median.json")
+    assert "$31.60 < $31.61; short by $0.01" in out
+    assert "$65,748.79 ÷ 52 ÷ 40" in out
