@@ -58,3 +58,10 @@ def test_a_salary_rounds_down_to_the_cent():
     out = explain("smc-pay-salary-one-cent-short-of-median.json")
     assert "$31.60 < $31.61; short by $0.01" in out
     assert "$65,748.79 ÷ 52 ÷ 40" in out
+
+
+def test_a_test_sat_remotely_does_not_count():
+    out = explain("smc2-english-test-sat-remotely.json")
+    assert "! concern raised — smc.english.principal" in out
+    assert "english_sat_at_test_centre: no" in out
+    assert "fact: english.test_sitting = remotely, outside a test centre" in out
