@@ -181,7 +181,7 @@ class _ToAst(Transformer):
         return ast.Unary(self.sp(meta), "not", operand)
 
     def binary(self, meta, left, op, right):
-        return ast.Binary(self.sp(meta), "*" if str(op) == "×" else str(op), left, right)
+        return ast.Binary(self.sp(meta), {"×": "*", "÷": "/"}.get(str(op), str(op)), left, right)
 
     def compare(self, meta, left, op, right):
         return ast.Binary(self.sp(meta), str(op), left, right)

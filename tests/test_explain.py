@@ -68,7 +68,7 @@ def test_pay_tree_shows_the_unscaled_comparison_and_the_median_with_its_source(p
     e = explained(policy, CASES["pay_under"])
     pay = e.rule("smc.employment.pay")
     lines = {n.label: n for n in nodes(pay)}
-    compare = lines["employment.pay_per_hour ≥ 1.5 × favourable_median"]
+    compare = lines["employment_hourly_pay ≥ 1.5 × favourable_median"]
     assert compare.holds is False and compare.detail == "$47.41 < 1.5 × $31.61 = $47.415"
     median = lines["median_wage at lodgement_date"]
     assert median.value == "$31.61" and "in force from 2024-02-28" in median.detail and median.cites == ("SR3.35",)

@@ -25,7 +25,7 @@ def test_text_tree_names_rules_clauses_and_values():
     r = run(EXAMPLE)
     assert r.returncode == 0, r.stderr
     assert "ELIGIBLE" in r.stdout and "smc.employment.pay" in r.stdout
-    assert "SR3.20(a)" in r.stdout and "employment.pay_per_hour ≥ favourable_median: yes — $65.00 ≥ $31.61" in r.stdout
+    assert "SR3.20(a)" in r.stdout and "employment_hourly_pay ≥ favourable_median: yes — $65.00 ≥ $31.61" in r.stdout
     assert "work[0].pay_per_hour ≥ 2 × period_median: yes — $52.00 ≥ 2 × $25.50 = $51.00" in r.stdout
     assert "Why not" not in r.stdout and "What would change it" not in r.stdout
 

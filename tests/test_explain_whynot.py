@@ -35,7 +35,7 @@ def leaves(shortfall):
 def test_pay_one_cent_under_one_and_a_half_times_the_median(policy):
     s = shortfalls(policy, "smc-pay-level4-one-cent-under-1.5x")
     (leaf,) = leaves(s["smc.employment.pay"])
-    assert leaf.condition == "employment.pay_per_hour ≥ 1.5 × favourable_median"
+    assert leaf.condition == "employment_hourly_pay ≥ 1.5 × favourable_median"
     assert leaf.text == "$47.41 < 1.5 × $31.61 = $47.415; short by $0.01"
     m = leaf.margin
     assert (m.unit, m.raw_value, m.raw_needed, m.raw_gap, m.gap) == ("money", 4741, 4742, 1, "$0.01")

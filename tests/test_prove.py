@@ -131,7 +131,8 @@ def test_shipped_proofs_check_and_cover_the_issue(shipped):
             "smc.work_period_threshold_at_start", "smc.work_experience_points", "smc.short_circuit"} <= ids  # fmt: skip
     assert all(p.cites for p in shipped.properties)
     two = next(p for p in shipped.properties if p.id == "smc.income_monotone")
-    assert two.cases == ("a", "b") and two.same_except == ("employment.pay_per_hour",)
+    assert two.cases == ("a", "b")
+    assert two.same_except == ("employment.pay_per_hour", "employment.annual_salary", "employment.max_hours_per_week")
 
 
 # ---------------------------------------------------------------- obligations are data

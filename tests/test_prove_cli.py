@@ -174,7 +174,7 @@ def test_age_limit_57_is_caught_and_the_counterexample_decides_against_it(tmp_pa
 
 def test_two_times_band_below_one_and_a_half_is_caught(tmp_path):
     policy = broken(
-        tmp_path, "smc/income.rules", "pay_per_hour >= 2 * favourable_median", "pay_per_hour >= 1.4 * favourable_median"
+        tmp_path, "smc/income.rules", "hourly_pay >= 2 * favourable_median", "hourly_pay >= 1.4 * favourable_median"
     )
     code, report = prove_json(
         tmp_path,
@@ -198,7 +198,11 @@ def test_two_times_band_below_one_and_a_half_is_caught(tmp_path):
     income = decision["points"]["by_category"]["income"]
     reason = next(r for r in decision["reasons"] if r["rule"] == "smc.points.income")["text"]
     median = Decimal(re.search(r"median of \$([\d,.]+)", reason)[1].replace(",", ""))
-    pay, full_time = Decimal(case["employment"]["pay_per_hour"]), case["employment"]["hours_per_week"] >= 30
+    emp = case["employment"]  # the pay per hour as SR2.5 derives it (policy/remuneration.rules)
+    spread = emp.get("max_hours_per_week", emp["hours_per_week"])
+    salary = Decimal(emp.get("annual_salary", "0"))
+    salary_rate = (salary * 100 // (52 * spread)) / 100 if spread > 0 else Decimal(0)
+    pay, full_time = Decimal(emp.get("pay_per_hour", "0")) + salary_rate, emp["hours_per_week"] >= 30
     bands = [(income >= 3) == (full_time and pay >= Decimal("1.5") * median),
              (income >= 4) == (full_time and pay >= 2 * median),
              (income >= 6) == (full_time and pay >= 3 * median)]  # fmt: skip

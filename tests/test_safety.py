@@ -178,16 +178,16 @@ def test_an_overflow_is_named_where_it_is_written(tmp_path):
     code, _, err = cli("check", folder)
     assert code == 2
     found = re.search(
-        r"smc/employment.rules:(\d+):(\d+): error: 2 × employment.pay_per_hour can reach "
-        r"\$30,000,000.00 \(3,000,000,000 in cents\) for some case",
+        r"smc/employment.rules:(\d+):(\d+): error: 2 × employment_hourly_pay can reach "
+        r"\$30,076,923.06 \(3,007,692,306 in cents\) for some case",
         err,
     )
     assert found, err
     line = (folder / "smc" / "employment.rules").read_text().splitlines()[int(found[1]) - 1]
-    assert line[int(found[2]) - 1 :] == "employment.pay_per_hour >= 1.5 * favourable_median"
+    assert line[int(found[2]) - 1 :] == "employment_hourly_pay >= 1.5 * favourable_median"
     assert "clingo would decide such a case wrongly" in err
     assert (
-        "hint: declare narrower ranges on the inputs it reads (employment.pay_per_hour is $0.00..$15,000,000.00)" in err
+        "hint: declare narrower ranges on the inputs it reads (employment.pay_per_hour is $0.00..$15,000,000.00;" in err
     )
     assert f"{found[1]:>4} | {line}" in err  # the source line, then a caret under the expression
 

@@ -155,6 +155,14 @@ class RangeAnalysis(ir.ExprVisitor):
         self.steps[id(e)] = [Interval(x.low - (k - 1), x.high), Interval(1, 2 * k - 1)]
         return x.floor_div(k)
 
+    def _Divide(self, e: ir.Divide):
+        x, d = self._num(e.left), self._num(e.right)
+        k = max(d.high, 1)  # only a positive divisor is used (the other rule gives 0)
+        # emitted as in _FloorDiv with the divisor D: (X \ D) + D in 1..2D-1, X less a remainder below D
+        self.steps[id(e)] = [Interval(x.low - (k - 1), x.high), Interval(1, 2 * k - 1)]
+        # dividing by 1 or more never moves a whole number further from 0
+        return Interval(min(x.low, 0), max(x.high, 0))
+
     def _Compare(self, e: ir.Compare):
         a, b = self.of(e.left), self.of(e.right)
         if a is not None and b is not None:
@@ -330,7 +338,7 @@ def _numeric_leaves(e: ir.Expr) -> list[ir.Expr]:
         return _numeric_leaves(e.start) + _numeric_leaves(e.end)
     if isinstance(e, ir.If):
         return _numeric_leaves(e.then) + _numeric_leaves(e.orelse)
-    if isinstance(e, (ir.Named, ir.Neg, ir.Scale, ir.FloorDiv, ir.Arith, ir.MinMax)):
+    if isinstance(e, (ir.Named, ir.Neg, ir.Scale, ir.FloorDiv, ir.Divide, ir.Arith, ir.MinMax)):
         return [leaf for c in e.children for leaf in _numeric_leaves(c)]
     return []  # constants, conditions, dated values and table cells: fixed by the policy
 
@@ -365,6 +373,8 @@ def describe(e: ir.Expr, depth: int = 0) -> str:
         return f"-{describe(e.operand, d)}"
     if isinstance(e, ir.FloorDiv):
         return f"{describe(e.operand, d)} ÷ {e.divisor} (rounded down)"
+    if isinstance(e, ir.Divide):
+        return f"{describe(e.left, d)} ÷ {describe(e.right, d)} (rounded down)"
     if isinstance(e, ir.MinMax):
         return f"{e.op}({describe(e.left, d)}, {describe(e.right, d)})"
     if isinstance(e, ir.Aggregate):

@@ -384,6 +384,8 @@ class ExpressionChecker(Visitor, Reporter):
             return self._compare(e, env)
         if op == "*":
             return self._multiply(e, env)
+        if op == "/":
+            return self._divide(e, env)
         left, right = self.value(e.left, env), self.value(e.right, env)
         lk, rk = left.type.kind, right.type.kind
         result = _ARITH.get((op, lk, rk))
@@ -408,6 +410,17 @@ class ExpressionChecker(Visitor, Reporter):
         if isinstance(const, Ratio):
             return Ratio(const.factor, other)
         return ir.Scale(const.value, other)
+
+    def _divide(self, e: ast.Binary, env):
+        """`salary / 52 / hours`: money or a whole number over a whole number, rounded down."""
+        left = self.typed(e.left, env, "int", "money")
+        right = self.typed(e.right, env, "int")
+        if isinstance(right, ir.Const):
+            if int(right.value) <= 0:
+                hint = "only a divisor read from the case may be 0 (it gives 0)"
+                self.fail(e.right.span, "divide by a positive number", hint)
+            return ir.FloorDiv(left, int(right.value), left.type)
+        return ir.Divide(left, right, left.type)
 
     def _compare(self, e: ast.Binary, env):
         left, right = self.expr(e.left, env), self.expr(e.right, env)

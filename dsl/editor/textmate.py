@@ -144,7 +144,7 @@ def textmate_grammar() -> dict:
         "keyword": {"name": "keyword.other.visa-rules", "match": _words(other)},
         "type": {"name": "support.type.visa-rules", "match": _words(BASE_TYPES)},
         "function": {"name": "support.function.visa-rules", "match": _words(FUNCTIONS) + r"(?=\s*\()"},
-        "operator": {"name": "keyword.operator.visa-rules", "match": r">=|<=|==|!=|[<>+\-*×=]"},
+        "operator": {"name": "keyword.operator.visa-rules", "match": r">=|<=|==|!=|[<>+\-*×/÷=]"},
         "expression": {"patterns": [{"include": f"#{name}"} for name in _EXPRESSION]},
     }
     return {

@@ -14,6 +14,7 @@ from .expr import (
     Compare,
     Const,
     Covered,
+    Divide,
     Expr,
     Field,
     FieldKnown,
@@ -104,7 +105,8 @@ __all__ = [
     "MONEY", "DATE", "DURATION", "TEXT", "SCALAR_KINDS", "ORDERED_KINDS", "zero_of",
     # expressions
     "Expr", "Const", "Input", "InputKnown", "Field", "FieldKnown", "Named", "Not", "Neg", "Arith", "Scale",
-    "FloorDiv", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate", "Covered", "PointsOf",
+    "FloorDiv", "Divide", "Compare", "BoolOp", "MinMax", "If", "ParamAt", "Lookup", "InTable", "Aggregate",
+    "Covered", "PointsOf",
     "EXPR_NODES", "COMPARE_OPS", "walk",
     # declarations, rules, the policy
     "Citation", "Enum", "InputField", "InputList", "ParamEntry", "ParamWindow", "Param", "Table", "Version",

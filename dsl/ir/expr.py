@@ -164,6 +164,18 @@ class FloorDiv(Expr):
 
 
 @dataclass(frozen=True)
+class Divide(Expr):
+    """`left / right` for a divisor read from the case (a constant divisor is a FloorDiv): rounded
+    down, and 0 when the divisor is 0 or less (no hours a week: no pay an hour), so that every
+    reading gives every case a value. `left` is money or a whole number, `right` a whole number."""
+
+    left: Expr
+    right: Expr
+    type: Type
+    operands = ("left", "right")
+
+
+@dataclass(frozen=True)
 class ParamAt(Expr):
     """The value of a dated parameter in force on a date; before its first start, the first value."""
 
@@ -288,7 +300,7 @@ class Covered(Expr):
 
 
 EXPR_NODES: tuple[type[Expr], ...] = (
-    Const, Input, InputKnown, Field, FieldKnown, Named, Not, Neg, Arith, Scale, FloorDiv,
+    Const, Input, InputKnown, Field, FieldKnown, Named, Not, Neg, Arith, Scale, FloorDiv, Divide,
     Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, Covered, PointsOf,
 )  # fmt: skip
 

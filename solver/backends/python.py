@@ -120,6 +120,10 @@ class Evaluator(ir.ExprVisitor):
     def _FloorDiv(self, e: ir.FloorDiv, item):
         return self.eval(e.operand, item) // e.divisor
 
+    def _Divide(self, e: ir.Divide, item):
+        a, b = self.eval(e.left, item), self.eval(e.right, item)
+        return a // b if b > 0 else 0
+
     def _Compare(self, e: ir.Compare, item):
         return int(_COMPARE[e.op](self.eval(e.left, item), self.eval(e.right, item)))
 

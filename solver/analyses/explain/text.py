@@ -187,6 +187,13 @@ class Describer(ir.ExprVisitor):
             return f"months({self.text(e.operand)})"
         return f"{self.wrapped(e.operand)} ÷ {e.divisor} (rounded down)"
 
+    def _Divide(self, e: ir.Divide):
+        # a ÷ 52 ÷ b rounded down twice is a ÷ (52 × b) rounded down once: say it once
+        left = e.left
+        if isinstance(left, ir.FloorDiv) and left.divisor not in (UNITS_PER_YEAR, UNITS_PER_MONTH):
+            return f"{self.wrapped(left.operand)} ÷ {left.divisor} ÷ {self.wrapped(e.right)} (rounded down)"
+        return f"{self.wrapped(left)} ÷ {self.wrapped(e.right)} (rounded down)"
+
     def _Compare(self, e: ir.Compare):
         s = sides(e)
         side = (ir.BoolOp, ir.If, ir.Compare)  # sums read fine unbracketed beside a comparison

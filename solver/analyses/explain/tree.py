@@ -230,7 +230,7 @@ class JustificationTree(ir.ExprVisitor):
         children = tuple(n for n in (self.value(x, item) for x in _inside_arithmetic(e)) if n)
         return Node("arithmetic", self.desc(e, item), self.shown(e, item), None, detail, children=children)
 
-    _v_Arith = _v_MinMax = _v_Scale = _v_Neg = _v_FloorDiv = _v_arith
+    _v_Arith = _v_MinMax = _v_Scale = _v_Neg = _v_FloorDiv = _v_Divide = _v_arith
 
     # --- shared shapes
     def _named(self, e: ir.Named, item, boolean: bool) -> Node:
@@ -291,6 +291,11 @@ class JustificationTree(ir.ExprVisitor):
         if isinstance(e, ir.FloorDiv):
             name = {UNITS_PER_YEAR: "years", UNITS_PER_MONTH: "months"}.get(e.divisor)
             return f"{name}({sub(e.operand, item)})" if name else f"({sub(e.operand, item)}) ÷ {e.divisor}"
+        if isinstance(e, ir.Divide):
+            left = e.left
+            if isinstance(left, ir.FloorDiv) and left.divisor not in (UNITS_PER_YEAR, UNITS_PER_MONTH):
+                return f"{sub(left.operand, item)} ÷ {left.divisor} ÷ {sub(e.right, item)}"
+            return f"{sub(left, item)} ÷ {sub(e.right, item)}"
         if isinstance(e, (ir.Input, ir.Field)):
             self._fact(e, item)
         return self.shown(e, item)
@@ -305,7 +310,7 @@ class JustificationTree(ir.ExprVisitor):
         return ", ".join(parts)
 
 
-_ARITHMETIC = (ir.Arith, ir.MinMax, ir.Scale, ir.Neg, ir.FloorDiv)
+_ARITHMETIC = (ir.Arith, ir.MinMax, ir.Scale, ir.Neg, ir.FloorDiv, ir.Divide)
 
 
 def _inside_arithmetic(e: ir.Expr) -> list[ir.Expr]:

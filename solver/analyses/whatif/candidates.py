@@ -69,10 +69,38 @@ def _reads(e: ir.Expr) -> set[str]:
     return {n.path for n in ir.walk(e) if isinstance(n, (ir.Input, ir.InputKnown))}
 
 
-def _input_of(e: ir.Expr) -> str | None:
+def _input_of(e: ir.Expr, case: CaseData) -> str | None:
+    while True:
+        if isinstance(e, ir.Named):
+            e = e.expr
+        elif (given := _given_else(e)) is not None and case.known.get(given.path):
+            e = given  # `if known(x) then x else …` is x for a case giving x
+        elif isinstance(e, ir.Arith) and e.op == "+" and _absent(e.right, case):
+            e = e.left  # the pay per hour plus the rate of a salary the case does not give
+        elif isinstance(e, ir.Arith) and e.op == "+" and _absent(e.left, case):
+            e = e.right
+        else:
+            return e.path if isinstance(e, ir.Input) else None
+
+
+def _absent(e: ir.Expr, case: CaseData) -> bool:
+    """`if known(y) then … else 0` for a case that does not give y: 0, whatever y would be."""
     while isinstance(e, ir.Named):
         e = e.expr
-    return e.path if isinstance(e, ir.Input) else None
+    return (
+        isinstance(e, ir.If)
+        and isinstance(e.cond, ir.InputKnown)
+        and not case.known.get(e.cond.path, True)
+        and isinstance(e.orelse, ir.Const)
+        and e.orelse.value == 0
+    )
+
+
+def _given_else(e: ir.Expr) -> ir.Input | None:
+    """x, for `if known(x) then x else …`."""
+    if isinstance(e, ir.If) and isinstance(e.cond, ir.InputKnown) and isinstance(e.then, ir.Input):
+        return e.then if e.then.path == e.cond.path else None
+    return None
 
 
 def _later_dates(policy: ir.Policy, case: CaseData, f: ir.InputField, compares) -> list[int]:
@@ -126,9 +154,9 @@ def _threshold_values(policy: ir.Policy, case: CaseData, path: str, compares) ->
     ev = Evaluator(policy, case)
     for c in compares:
         s = sides(c)
-        if _input_of(s.subject) == path:
+        if _input_of(s.subject, case) == path:
             other, op, ratio = s.threshold, s.op, s.ratio
-        elif _input_of(s.threshold) == path:  # k × input on the right: input mirror(op) subject / k
+        elif _input_of(s.threshold, case) == path:  # k × input on the right: input mirror(op) subject / k
             other, op, ratio = s.subject, MIRROR[s.op], 1 / s.ratio
         else:
             continue

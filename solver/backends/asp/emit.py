@@ -216,6 +216,14 @@ class Emitter(ir.ExprVisitor):
         t, k = self.term(e.operand), e.divisor
         return Term(f"(({t.text}-(({t.text}\\{k})+{k})\\{k})/{k})", t.body)
 
+    def _Divide(self, e: ir.Divide):
+        # a divisor read from the case: one rule for a positive one (floored as in _FloorDiv), one
+        # giving 0; clingo drops a rule whose arithmetic divides by zero, so both are materialised
+        a, b = self.term(e.left), self.term(e.right)
+        body = _join(a.body, b.body)
+        floored = f"(({a.text}-(({a.text}\\{b.text})+{b.text})\\{b.text})/{b.text})"
+        return self.materialise(e, [Term(floored, body + (f"{b.text} > 0",)), Term("0", body + (f"{b.text} <= 0",))])
+
     def _ParamAt(self, e: ir.ParamAt):
         d = self.term(e.date)
         cases = []

@@ -111,6 +111,11 @@ class ColumnEvaluator(ir.ExprVisitor):
     def _FloorDiv(self, e: ir.FloorDiv):
         return np.floor_divide(self.operand(e, e.operand), e.divisor)
 
+    def _Divide(self, e: ir.Divide):
+        a, b = self.operand(e, e.left), self.operand(e, e.right)
+        positive = b > 0
+        return np.where(positive, np.floor_divide(a, np.where(positive, b, 1)), 0)
+
     def _ParamAt(self, e: ir.ParamAt):
         days = self.operand(e, e.date)
         starts = np.array([date_code(entry.start) for entry in e.param.entries[1:]], dtype=np.int64)

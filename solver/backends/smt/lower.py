@@ -73,6 +73,11 @@ class SmtLowering(ir.ExprVisitor):
         # SMT-LIB integer div by a positive constant rounds down, like Python's //, also below zero
         return self.lower(e.operand, slot) / e.divisor
 
+    def _Divide(self, e: ir.Divide, slot):
+        # SMT-LIB integer div by a positive divisor rounds down, like Python's //; 0 by 0 or less
+        a, b = self.lower(e.left, slot), self.lower(e.right, slot)
+        return z3.If(b > 0, a / b, 0)
+
     def _Compare(self, e: ir.Compare, slot):
         if e.left.type.kind == "text" and e.op not in ("==", "!="):
             raise ValueError(f"text can only be compared with == or !=, not {e.op}")

@@ -1,0 +1,67 @@
+"""Issue 9, "facts, not conclusions": conclusions the instructions give a rule for are derived from
+the facts a case states, and `visa-rules explain` shows each derived conclusion with those facts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def explain(name: str) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "visarules", "explain", str(CASES / name)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_partner_age_is_derived_from_the_date_of_birth_at_lodgement():
+    out = explain("family-partner-17-without-parental-consent.json")
+    assert "! concern raised — family.partner.relationship" in out
+    assert "partner_age ≥ 18: no — 17 < 18" in out
+    assert "years(lodgement_date − partners[0].date_of_birth) = 17 — years(2024-05-01 − 2006-05-02)" in out
+    assert "fact: partners[0].date_of_birth = 2006-05-02" in out
+    assert "fact: partners[0].parental_consent = no" in out
+
+
+def test_months_living_together_are_counted_to_the_assessment_date():
+    out = explain("family-partner-living-together-since-a-day-short-of-12-months-at-assessment.json")
+    assert "» deferred — family.partner.deferred" in out
+    counted = "months(partnership_assessed_on − partners[0].living_together_since) = 11"
+    assert f"{counted} — months(2024-08-01 − 2023-08-02)" in out
+    assert "partnership_assessed_on = 2024-08-01" in out
+    assert "fact: partners[0].living_together_since = 2023-08-02" in out
+
+
+@pytest.mark.parametrize("field", ["minimums_met", "months_living_together"])
+def test_the_partner_conclusions_are_no_longer_inputs(policy, field):
+    assert field not in {f.path for f in policy.list_by_name["partners"].fields}
+
+
+def test_hourly_pay_is_derived_from_the_salary_over_the_most_hours():
+    out = explain("smc-pay-salary-variable-hours-max-45-under-median.json")
+    assert "✘ not met — smc.employment.pay" in out
+    assert "employment_hourly_pay ≥ favourable_median — $28.09 < $31.61" in out
+    assert "= $28.09 — $65,748.80 ÷ 52 ÷ 45" in out
+    assert "salary_hours_per_week = 45" in out
+    assert "fact: employment.annual_salary = $65,748.80" in out
+    assert "fact: employment.max_hours_per_week = 45" in out
+
+
+def test_a_salary_rounds_down_to_the_cent():
+    out = explain("smc-pay-salary-one-cent-short-of-median.json")
+    assert "$31.60 < $31.61; short by $0.01" in out
+    assert "$65,748.79 ÷ 52 ÷ 40" in out
+
+
+def test_a_test_sat_remotely_does_not_count():
+    out = explain("smc2-english-test-sat-remotely.json")
+    assert "! concern raised — smc.english.principal" in out
+    assert "english_sat_at_test_centre: no" in out
+    assert "fact: english.test_sitting = remotely, outside a test centre" in out
