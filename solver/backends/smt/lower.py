@@ -7,10 +7,15 @@ from collections.abc import Callable
 import z3
 
 from ....dsl import ir
+from ....dsl.check.bounds import RangeAnalysis
 from .case import SymbolicCase
 from .values import any_of, literal, sum_of
 
 _COMPARE = ir.COMPARE_OPS
+# a divisor read from the case that takes at most this many positive values (hours in a week) is
+# lowered as a choice among divisions by constants: linear, where a division by a variable is
+# non-linear arithmetic that Z3 often cannot settle within a budget
+_SPLIT_DIVISORS = 200
 
 
 class SmtLowering(ir.ExprVisitor):
@@ -76,6 +81,12 @@ class SmtLowering(ir.ExprVisitor):
     def _Divide(self, e: ir.Divide, slot):
         # SMT-LIB integer div by a positive divisor rounds down, like Python's //; 0 by 0 or less
         a, b = self.lower(e.left, slot), self.lower(e.right, slot)
+        span = RangeAnalysis(self.sym.policy).of(e.right)
+        if span is not None and span.high - max(span.low, 1) < _SPLIT_DIVISORS:
+            out: z3.ArithRef = z3.IntVal(0)
+            for k in range(max(span.low, 1), span.high + 1):
+                out = z3.If(b == k, a / k, out)
+            return out
         return z3.If(b > 0, a / b, 0)
 
     def _Compare(self, e: ir.Compare, slot):
