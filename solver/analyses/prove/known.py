@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ....dsl import ir
 from ...backends.python import evaluate as python_evaluate
-from ...case import CaseData, load_case
+from ...case import CaseData, case_to_json, load_case
 from .obligations import Obligation
 from .replay import evaluate_formula
 from .results import HOLDS, Example, Result
@@ -28,7 +28,7 @@ __all__ = ["KnownCase", "known_cases", "known_witness"]
 @dataclass(frozen=True)
 class KnownCase:
     where: str  # file (and line) it was read from
-    data: dict  # the case file as written (without `expect`)
+    data: dict  # the case file, as the loader's inverse writes it (plain JSON values)
     case: CaseData
     verdict: ir.Verdict  # the Python evaluator's decision
 
@@ -46,13 +46,12 @@ def known_cases(policy: ir.Policy, paths: Iterable[Path]) -> tuple[tuple[KnownCa
             skipped += 1
             continue
         for t in tests:
-            data = {k: v for k, v in t.data.items() if k != "expect"}
             try:
-                case = load_case(policy, data, t.where)
+                case = load_case(policy, t.data, t.where)
             except Exception:  # noqa: BLE001 - any case that does not load is simply not a witness
                 skipped += 1
                 continue
-            out.append(KnownCase(t.where, data, case, python_evaluate(policy, case)))
+            out.append(KnownCase(t.where, case_to_json(policy, case), case, python_evaluate(policy, case)))
     return tuple(out), skipped
 
 

@@ -76,7 +76,7 @@ def shrink(
     # optional inputs left out (an invitation date given may hold the lodgement date back), the
     # lodgement date as early as allowed, then every other value; then the lodgement date again
     for f in policy.inputs:
-        if f.optional and case.known[f.path] and fits(c := _set(case, f, None, ir.zero_of(f.type), False)):
+        if f.may_be_left_out and case.known[f.path] and fits(c := _set(case, f, None, ir.zero_of(f.type), False)):
             case = c
     if earliest is not None:
         case = _earliest_lodgement(policy, case, earliest, fits)
@@ -96,6 +96,10 @@ def _earliest_lodgement(policy: ir.Policy, case: CaseData, earliest: dt.date, fi
         case = _years_earlier(policy, case, years - best)
     now = _day(case.scalars[lodged_field])
     first = earliest.toordinal()
+    if first < now:  # every date the same number of days earlier (dates tied to lodgement move with it)
+        best = _smallest(0, now - first, lambda n: fits(_days_earlier(policy, case, (now - first) - n)))
+        case = _days_earlier(policy, case, (now - first) - best)
+        now = _day(case.scalars[lodged_field])
     if first < now:
 
         def lodged_on(day: int) -> CaseData:
@@ -119,6 +123,31 @@ def _shrink_values(policy: ir.Policy, case: CaseData, fits: Keep) -> CaseData:
     return case
 
 
+def _days_earlier(policy: ir.Policy, case: CaseData, n: int) -> CaseData:
+    """Every date of the case `n` days earlier (none before 1900-01-01)."""
+    if n == 0:
+        return case
+
+    def earlier(code: int) -> int:
+        return _code(max(_day(code) - n, _EARLIEST.toordinal()))
+
+    return _each_date(policy, case, earlier)
+
+
+def _each_date(policy: ir.Policy, case: CaseData, move) -> CaseData:
+    """The case with `move` applied to every known date."""
+    scalars = {f.path: move(v) if f.type.kind == "date" and case.known[f.path] else v
+               for f in policy.inputs for v in [case.scalars[f.path]]}  # fmt: skip
+    items = {}
+    for lst in policy.lists:
+        dates = [f.path for f in lst.fields if f.type.kind == "date"]
+        items[lst.name] = tuple(
+            Item({k: move(v) if k in dates and item.known[k] else v for k, v in item.values.items()}, item.known)
+            for item in case.items[lst.name]
+        )
+    return replace(case, scalars=scalars, items=items, lodgement=decode_date(scalars[ir.LODGEMENT]))
+
+
 def _years_earlier(policy: ir.Policy, case: CaseData, n: int) -> CaseData:
     """Every date of the case `n` years earlier (29 February becomes the 28th), within 1900-2100."""
     if n == 0:
@@ -129,16 +158,7 @@ def _years_earlier(policy: ir.Policy, case: CaseData, n: int) -> CaseData:
         year = max(day.year - n, _EARLIEST.year)
         return date_code(day.replace(year=year, day=min(day.day, 28 if day.month == 2 else day.day)))
 
-    scalars = {f.path: earlier(v) if f.type.kind == "date" and case.known[f.path] else v
-               for f in policy.inputs for v in [case.scalars[f.path]]}  # fmt: skip
-    items = {}
-    for lst in policy.lists:
-        dates = [f.path for f in lst.fields if f.type.kind == "date"]
-        items[lst.name] = tuple(
-            Item({k: earlier(v) if k in dates and item.known[k] else v for k, v in item.values.items()}, item.known)
-            for item in case.items[lst.name]
-        )
-    return replace(case, scalars=scalars, items=items, lodgement=decode_date(scalars[ir.LODGEMENT]))
+    return _each_date(policy, case, earlier)
 
 
 def _get(case: CaseData, f: ir.InputField, where) -> tuple[int | str, bool]:
