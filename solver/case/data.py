@@ -29,7 +29,7 @@ from ...dsl.units import (
     last_day_code,
     months_code,
 )
-from .schema import MAX_PROBLEMS, RESERVED_KEYS, expected, field_schema, schema_problems, show_bound
+from .schema import MAX_PROBLEMS, RESERVED_KEYS, expected, field_schema, fits_schema, schema_problems, show_bound
 
 
 @dataclass(frozen=True)
@@ -178,10 +178,18 @@ def load_case(
     """Validate a case against the policy's schema, its ranges and its constraints, and convert
     it; every problem is listed. A generator that writes only well-typed values may leave out the
     schema (the costly part; ranges are checked all the same), or the constraints, to mend them."""
-    found = schema_problems(policy, data) if schema else []
+    checked = schema and not fits_schema(policy, data)  # the fast yes; else the messages
+    found = schema_problems(policy, data) if checked else []
     if found:
         raise CaseError(source, found)
-    case = _convert(policy, data, source)
+    try:
+        case = _convert(policy, data, source)
+    except CaseError:
+        if schema and not checked:  # the fast check let it through: report what the schema says
+            found = schema_problems(policy, data)
+            if found:
+                raise CaseError(source, found) from None
+        raise
     broken = constraint_problems(policy, case) if constraints else []
     if broken:
         raise CaseError(source, broken)
