@@ -132,16 +132,22 @@ def _date_near(draw, anchor: dt.date, consts) -> dt.date:
     return draw(st.dates(FIRST_DAY, LAST_DAY))
 
 
-@st.composite
-def cases(draw, policy: ir.Policy, max_items: int = 3, seeds: tuple[dict, ...] = ()) -> dict:
+def cases(policy: ir.Policy, max_items: int = 3, seeds: tuple[dict, ...] = ()) -> st.SearchStrategy[dict]:
     """A case file (as a dict) for `policy`: either made from nothing, or one of `seeds` (real
     cases) with a few of its values changed, which reaches every outcome far more often. Either
     way it is brought within the policy's bounds and constraints (`_within_bounds`)."""
-    if seeds and draw(st.booleans()):
-        data = draw(_mutated(policy, draw(st.sampled_from(seeds)), max_items))
-    else:
-        data = draw(_fresh(policy, max_items))
-    return draw(_within_bounds(policy, data))
+
+    # The arguments are closed over, not passed: Hypothesis builds a strategy's repr from its
+    # arguments, and the repr of hundreds of seed cases cost a third of a second a draw.
+    @st.composite
+    def case_of_policy(draw) -> dict:
+        if seeds and draw(st.booleans()):
+            data = draw(_mutated(policy, draw(st.sampled_from(seeds)), max_items))
+        else:
+            data = draw(_fresh(policy, max_items))
+        return draw(_within_bounds(policy, data))
+
+    return case_of_policy()
 
 
 def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):

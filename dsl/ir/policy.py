@@ -295,6 +295,15 @@ class Policy:
     constraints: tuple[Constraint, ...] = ()
     dates: Bounds = Bounds(date_code(DEFAULT_DATES[0]), date_code(DEFAULT_DATES[1]), declared=False)
 
+    def __repr__(self) -> str:
+        # the generated repr spells out the whole IR (tens of megabytes): Hypothesis builds the repr of
+        # every strategy given a policy, and a traceback would print it
+        sizes = f"{len(self.rules)} rules, {len(self.inputs)} inputs, {len(self.versions)} versions"
+        return f"<Policy {self.title!r}: {sizes}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's and Hypothesis's pretty printers
+        printer.text(repr(self))
+
     @cached_property
     def enum_by_name(self) -> dict[str, Enum]:
         return {e.name: e for e in self.enums}
