@@ -44,6 +44,10 @@ class Expr:
         @property
         def type(self) -> Type: ...
 
+    def __getstate__(self) -> dict:
+        # a string's hash differs between processes: never keep a cached hash in a pickle (the IR cache)
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def with_children(self, *children: Expr) -> Expr:
         """The same node over other operands (for rewriting passes such as mutation testing)."""
         if len(children) != len(self.operands):
@@ -303,6 +307,26 @@ EXPR_NODES: tuple[type[Expr], ...] = (
     Const, Input, InputKnown, Field, FieldKnown, Named, Not, Neg, Arith, Scale, FloorDiv, Divide,
     Compare, BoolOp, MinMax, If, ParamAt, Lookup, InTable, Aggregate, Covered, PointsOf,
 )  # fmt: skip
+
+
+def _remember_hash(cls: type[Expr]) -> None:
+    """Make a node class keep its hash once computed. The generated hash of a frozen dataclass
+    hashes every field, so the whole subtree, on every call: a walk (`seen` is a set) or a lookup
+    keyed by a node cost time quadratic in the depth of the expression."""
+    structural = cls.__hash__
+
+    def __hash__(self: Expr) -> int:
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            h = self.__dict__["_hash"] = structural(self)
+            return h
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign]
+
+
+for _node_class in EXPR_NODES:
+    _remember_hash(_node_class)
 
 # What each comparison operator means; the same table for Python values and Z3 terms alike.
 COMPARE_OPS = {
