@@ -322,7 +322,7 @@ def _remember_hash(cls: type[Expr]) -> None:
             h = self.__dict__["_hash"] = structural(self)
             return h
 
-    cls.__hash__ = __hash__  # type: ignore[method-assign]
+    cls.__hash__ = __hash__  # type: ignore[method-assign, assignment]
 
 
 for _node_class in EXPR_NODES:
