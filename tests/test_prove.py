@@ -202,21 +202,33 @@ def test_fixture_properties_hold():
     assert [(r.obligation.id, r.status, r.bug) for r in results] == [(p.id, HOLDS, "") for p in loaded.properties]
 
 
-def test_negated_fixture_fails_and_every_counterexample_replays():
+def _refuted(only: set[str]):
     loaded = load_proofs(POLICY, FIXTURES / "refuted")
     # two cases compared on their outcomes read every rule twice (and every declared constraint)
     limits = Limits(max_items=2, rlimit=4 * DEFAULT_RLIMIT)
-    results = prove(loaded.policy, obligations(loaded.policy, loaded.properties, builtins=False), limits)
-    for r in results:
+    chosen = tuple(o for o in obligations(loaded.policy, loaded.properties, builtins=False) if o.id in only)
+    results = {r.obligation.id: r for r in prove(loaded.policy, chosen, limits)}
+    assert set(results) == only
+    for r in results.values():
         assert r.status == FAILS and not r.bug, (r.obligation.id, r.bug)
         assert r.example is not None
-        # a known gap: since salaries and optional blocks joined the case, Z3 no longer minimises the
-        # items of the two tied cases within even 8 times the budget (they still replay, with no bug)
-        assert r.example.minimised or r.obligation.id == "test.two_cases", r.obligation.id
-    two = next(r for r in results if r.obligation.id == "test.two_cases")
+    return results
+
+
+def test_negated_fixture_fails_and_every_counterexample_replays():
+    results = _refuted({"test.decisions", "test.values"})
+    assert all(r.example.minimised for r in results.values())
+    assert results["test.values"].example.values == {"m": "$0.00"} and not results["test.values"].example.cases
+
+
+@pytest.mark.slow  # 35 s of CPU, most of it spent failing to minimise (below)
+def test_two_cases_of_the_negated_fixture_fail_and_replay():
+    (two,) = _refuted({"test.two_cases"}).values()
     assert set(two.example.cases) == {"a", "b"}
-    values = next(r for r in results if r.obligation.id == "test.values")
-    assert values.example.values == {"m": "$0.00"} and not values.example.cases
+    # a known gap: since salaries and optional blocks joined the case, Z3 no longer minimises the
+    # items of the two tied cases within even 8 times the budget (they still replay, with no bug);
+    # pinned, so that the day it is minimised again this line is dropped and the gap closed in the README
+    assert not two.example.minimised
 
 
 def test_counterexample_is_minimised_onto_the_threshold(tmp_path):
