@@ -65,3 +65,37 @@ def test_a_test_sat_remotely_does_not_count():
     assert "! concern raised — smc.english.principal" in out
     assert "english_sat_at_test_centre: no" in out
     assert "fact: english.test_sitting = remotely, outside a test centre" in out
+
+
+def test_a_partner_meets_english_by_citizenship_with_five_years():
+    out = explain("family-partner-english-citizen-5-years.json")
+    assert "✔ no concern — family.english" in out
+    assert "citizenship route met by 1 partners and 0 children" in out
+    assert "partner_english_by_citizenship: yes" in out
+    assert "partners[0].english_years_in_listed_countries ≥ 5: yes — 5 ≥ 5" in out
+
+
+def test_four_years_are_not_enough_for_the_citizenship_route():
+    out = explain("family-partner-english-citizen-4-years.json")
+    assert "! concern raised — family.english" in out
+    assert "partner_english_by_citizenship: no" in out
+    assert "partners[0].english_years_in_listed_countries ≥ 5: no — 4 < 5" in out
+    assert "partners[0].english_years_in_listed_countries = 4" in out
+
+
+def test_a_childs_level_8_qualification_needs_a_year_of_study_in_a_listed_country():
+    out = explain("family-child-19-english-level-8-no-study-there.json")
+    assert "! concern raised — family.english" in out
+    assert "child_english_by_qualification: no" in out
+    assert "children[0].english_study_years_in_listed_countries ≥ 1: no — 0 < 1" in out
+
+
+def test_a_partners_bachelors_with_two_years_of_study_meets_it():
+    out = explain("family-partner-english-bachelors-2-years-study.json")
+    assert "qualification route by 1 partners and 0 children" in out
+    assert "partner_english_by_qualification: yes" in out
+
+
+@pytest.mark.parametrize("records", ["partners", "children"])
+def test_the_other_english_route_is_no_longer_an_input(policy, records):
+    assert "english_other_route" not in {f.path for f in policy.list_by_name[records].fields}
