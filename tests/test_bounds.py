@@ -326,6 +326,7 @@ def _refused_only_for_a_reason(policy: ir.Policy, err: CaseError) -> None:
     the first modelled version; never a bound, since it lies on one."""
     reasons = [c.message for c in policy.constraints] + ["is before the first instruction version"]
     reasons.append("must give it")  # a category's own required input (employment.sector for wtr)
+    reasons.append("must hold it")  # a field its optional block requires, left out of a block given
     assert all(any(r in p for r in reasons) for p in err.problems), err.problems
 
 

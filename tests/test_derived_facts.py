@@ -65,3 +65,86 @@ def test_a_test_sat_remotely_does_not_count():
     assert "! concern raised — smc.english.principal" in out
     assert "english_sat_at_test_centre: no" in out
     assert "fact: english.test_sitting = remotely, outside a test centre" in out
+
+
+def test_a_partner_meets_english_by_citizenship_with_five_years():
+    out = explain("family-partner-english-citizen-5-years.json")
+    assert "✔ no concern — family.english" in out
+    assert "citizenship route met by 1 partners and 0 children" in out
+    assert "partner_english_by_citizenship: yes" in out
+    assert "partners[0].english_years_in_listed_countries ≥ 5: yes — 5 ≥ 5" in out
+
+
+def test_four_years_are_not_enough_for_the_citizenship_route():
+    out = explain("family-partner-english-citizen-4-years.json")
+    assert "! concern raised — family.english" in out
+    assert "partner_english_by_citizenship: no" in out
+    assert "partners[0].english_years_in_listed_countries ≥ 5: no — 4 < 5" in out
+    assert "partners[0].english_years_in_listed_countries = 4" in out
+
+
+def test_a_childs_level_8_qualification_needs_a_year_of_study_in_a_listed_country():
+    out = explain("family-child-19-english-level-8-no-study-there.json")
+    assert "! concern raised — family.english" in out
+    assert "child_english_by_qualification: no" in out
+    assert "children[0].english_study_years_in_listed_countries ≥ 1: no — 0 < 1" in out
+
+
+def test_a_partners_bachelors_with_two_years_of_study_meets_it():
+    out = explain("family-partner-english-bachelors-2-years-study.json")
+    assert "qualification route by 1 partners and 0 children" in out
+    assert "partner_english_by_qualification: yes" in out
+
+
+@pytest.mark.parametrize("records", ["partners", "children"])
+def test_the_other_english_route_is_no_longer_an_input(policy, records):
+    assert "english_other_route" not in {f.path for f in policy.list_by_name[records].fields}
+
+
+def test_suitably_qualified_by_a_qualification_at_the_level_of_the_assessed_job():
+    out = explain("smc2-suitably-qualified-level-2-relevant-diploma-level-5.json")
+    assert "✔ no concern — smc.detailed.suitably_qualified" in out
+    assert "suitably_qualified_by_qualification: yes" in out
+    assert "required_nzqcf_level = 5" in out
+    assert "job_code = 313112" in out
+    assert "fact: suitably_qualified_assessment.qualification_nzqcf_level = 5" in out
+
+
+def test_a_qualification_under_the_level_is_not_enough():
+    out = explain("smc2-suitably-qualified-level-2-relevant-level-4-short.json")
+    assert "! concern raised — smc.detailed.suitably_qualified" in out
+    assert "suitably_qualified_assessment.qualification_nzqcf_level ≥ required_nzqcf_level: no — 4 < 5" in out
+
+
+def test_experience_substitutes_at_skill_level_4():
+    out = explain("smc2-suitably-qualified-level-4-one-year-substitutes.json")
+    assert "suitably_qualified_by_substitute_experience: yes" in out
+    assert "relevant_experience_years_found ≥ skill_level_experience[skill_level].years: yes — 1 ≥ 1" in out
+    assert "occupations[job_code].skill_level = 4" in out
+
+
+def test_three_years_are_needed_at_skill_level_2():
+    out = explain("smc2-suitably-qualified-level-2-two-years-short.json")
+    assert "! concern raised — smc.detailed.suitably_qualified" in out
+    assert "relevant_experience_years_found ≥ 3 — 2 < 3; short by 1" in out
+
+
+def test_five_years_at_skill_level_1():
+    out = explain("smc2-suitably-qualified-level-1-five-years.json")
+    assert "suitably_qualified_by_five_years: yes" in out
+    out = explain("smc2-suitably-qualified-level-1-four-years-short.json")
+    assert "relevant_experience_years_found ≥ 5 — 4 < 5; short by 1" in out
+
+
+def test_a_registration_needed_by_law_and_not_held_outweighs_the_other_routes():
+    out = explain("smc2-suitably-qualified-registration-by-law-not-held-despite-experience.json")
+    assert "! concern raised — smc.detailed.suitably_qualified" in out
+    assert "registration_by_law_held: no" in out
+    assert "fact: employment.registration_required = yes" in out
+    assert "fact: employment.registration_held = no" in out
+
+
+def test_suitably_qualified_is_no_longer_an_input(policy):
+    paths = {f.path for f in policy.inputs}
+    assert "employment.suitably_qualified" not in paths
+    assert "suitably_qualified_assessment.relevant_experience_years" in paths
