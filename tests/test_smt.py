@@ -193,7 +193,6 @@ def _random_case(rng, example):
             "start": start.isoformat(),
             "hours_per_week": rng.randrange(25, 45),
             "pay_per_hour": pay(),
-            "lawful": rng.random() < 0.9,
             "genuine_concern": rng.random() < 0.1,
             "tier2_role": rng.random() < 0.3,
             "evidence": rng.choice(["current_application", "previous_application", "partial"]),
@@ -204,6 +203,22 @@ def _random_case(rng, example):
             period["anzsco"] = code
         work.append(period)
     data["work"] = work
+    visas, start = [], dt.date(2016, 1, 1)  # a visa history, with gaps and kinds without work rights
+    for _ in range(rng.randrange(5)):
+        start += dt.timedelta(days=rng.choice([0, 1, 30, 400]))
+        if start > lodged:
+            break
+        visa = {"kind": rng.choice(["aewv", "other_work_visa", "interim_work", "student_work", "visitor"]),
+                "start": start.isoformat()}
+        if rng.random() < 0.7:
+            end = dt.date.fromisoformat(_random_date(rng, start, dt.date(2027, 1, 1)))
+            visa["end"] = end.isoformat()
+            start = end + dt.timedelta(days=1)
+        visas.append(visa)
+        if "end" not in visa:
+            break
+    if rng.random() < 0.5:  # half keep the example's history: one work visa held throughout
+        data["visas"] = visas
     return data
 
 
