@@ -212,8 +212,10 @@ def _random_case(rng, example):
         start += dt.timedelta(days=vr.choice([0, 1, 30, 400]))
         if start > lodged:
             break
-        visa = {"kind": vr.choice(["aewv", "other_work_visa", "interim_work", "student_work", "visitor"]),
-                "start": start.isoformat()}
+        visa = {
+            "kind": vr.choice(["aewv", "other_work_visa", "interim_work", "student_work", "visitor"]),
+            "start": start.isoformat(),
+        }
         if vr.random() < 0.7:
             end = dt.date.fromisoformat(_random_date(vr, start, dt.date(2027, 1, 1)))
             visa["end"] = end.isoformat()
