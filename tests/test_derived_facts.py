@@ -148,3 +148,73 @@ def test_suitably_qualified_is_no_longer_an_input(policy):
     paths = {f.path for f in policy.inputs}
     assert "employment.suitably_qualified" not in paths
     assert "suitably_qualified_assessment.relevant_experience_years" in paths
+
+
+# ---- the visa history (issue 9): lawful work, the WTR visas and the work visa when applying
+
+
+@pytest.mark.parametrize("field", ["lawful", "visa", "visa_applied_on"])
+def test_the_visa_conclusions_of_a_period_are_no_longer_inputs(policy, field):
+    assert field not in {f.path for f in policy.list_by_name["work"].fields}
+    assert {"kind", "start", "end", "applied_on"} <= {f.path for f in policy.list_by_name["visas"].fields}
+
+
+def test_holding_a_work_visa_is_no_longer_an_input(policy):
+    assert "applicant.holds_work_visa" not in {i.path for i in policy.inputs}
+
+
+def test_the_visa_stretches_are_joined_in_as_many_rounds_as_the_list_holds_visas(policy):
+    # policy/visas.rules joins at most four visas: four stretches, of 4, 3, 2 and 1 rounds. A larger
+    # bound on `visas` needs more stretches and rounds there, and this test says so.
+    bound = policy.list_by_name["visas"].items.high
+    rules = (ROOT / "policy" / "visas.rules").read_text()
+    for prefix in ("work_rights", "wtr_visas", "care_visas"):
+        for k in range(1, bound + 1):
+            assert f"define {prefix}{k}_from =" in rules
+            assert f"define {prefix}{k}_until =" in rules
+            assert rules.count(f"define {prefix}{k}_round") == bound - k
+        assert f"define {prefix}{bound + 1}_from" not in rules
+
+
+def test_a_one_day_gap_between_two_visas_makes_a_period_unlawful():
+    out = explain("smc-visa-one-day-gap-between-visas-inside-the-period.json")
+    assert "✘ not met — smc.six_points" in out
+    assert "period_lawful: no" in out
+    assert "period_end ≤ work_rights1_until: no — 2024-05-01 > 2022-12-31" in out
+    assert "fact: visas[0].end = 2022-12-30" in out
+    assert "fact: visas[1].start = 2023-01-01" in out
+
+
+def test_consecutive_visas_join_into_one_stretch():
+    out = explain("smc-visa-two-consecutive-visas-cover-the-period.json")
+    assert "3 points: qualifying work of" in out
+    assert "period_lawful: yes" in out
+    assert "fact: visas[0].end = 2022-12-31" in out
+
+
+def test_the_work_visa_when_applying_is_read_from_the_history():
+    out = explain("wtr-visa-work-visa-ends-the-day-before-applying.json")
+    assert "✘ not met — wtr.work_visa_at_application" in out
+    assert "holds_work_visa_at_lodgement: no" in out
+    assert "end 2024-04-30" in out
+    met = explain("wtr-visa-work-visa-ends-on-the-day-of-applying.json")
+    assert "✔ met — wtr.work_visa_at_application" in met
+
+
+def test_an_interim_visa_counts_for_care_work_but_not_tier2_without_a_work_visa_before_it():
+    tier2 = explain("wtr-visa-interim-visa-not-after-a-work-visa-not-counted.json")
+    assert "✘ not met — wtr.work.months" in tier2
+    assert "wtr_visa_covers: no" in tier2
+    care = explain("wtr-care-interim-visa-after-a-student-visa-counts.json")
+    assert "✔ met — wtr.work.months" in care
+    assert "care_visa_covers: yes" in care
+
+
+def test_the_median_exemption_is_read_from_the_visa_applied_for():
+    out = explain("wtr-exemption-held-earlier-visa-applied-2023-09-28.json")
+    assert "✔ met — wtr.work.months" in out
+    assert "wtr_median_exempt: yes" in out
+    assert "fact: visas[0].applied_on = 2023-09-28" in out
+    late = explain("wtr-exemption-held-earlier-visa-applied-2023-09-29.json")
+    assert "✘ not met — wtr.work.months" in late
+    assert "wtr_median_exempt: no" in late

@@ -185,15 +185,15 @@ def _random_case(rng, example):
         employment__current_contracts_months=12,
         employment__contract_work_sustainable=True,
     )
-    work = []
+    work, all_lawful = [], True
     for _ in range(rng.randrange(6)):
         start = dt.date.fromisoformat(_random_date(rng, dt.date(2016, 1, 1), lodged))
+        all_lawful = all_lawful and rng.random() < 0.9  # the draw that once set each period's `lawful`
         period = {
             "employer": "E",
             "start": start.isoformat(),
             "hours_per_week": rng.randrange(25, 45),
             "pay_per_hour": pay(),
-            "lawful": rng.random() < 0.9,
             "genuine_concern": rng.random() < 0.1,
             "tier2_role": rng.random() < 0.3,
             "evidence": rng.choice(["current_application", "previous_application", "partial"]),
@@ -204,6 +204,26 @@ def _random_case(rng, example):
             period["anzsco"] = code
         work.append(period)
     data["work"] = work
+    # All periods lawful: one work visa held throughout. Otherwise a visa history drawn apart (so the
+    # draws above stay as they were), with gaps and kinds without work rights.
+    vr = random.Random(lodged.toordinal() * 7 + len(work))
+    visas, start = [], dt.date(2016, 1, 1)
+    for _ in range(vr.randrange(5)):
+        start += dt.timedelta(days=vr.choice([0, 1, 30, 400]))
+        if start > lodged:
+            break
+        visa = {
+            "kind": vr.choice(["aewv", "other_work_visa", "interim_work", "student_work", "visitor"]),
+            "start": start.isoformat(),
+        }
+        if vr.random() < 0.7:
+            end = dt.date.fromisoformat(_random_date(vr, start, dt.date(2027, 1, 1)))
+            visa["end"] = end.isoformat()
+            start = end + dt.timedelta(days=1)
+        visas.append(visa)
+        if "end" not in visa:
+            break
+    data["visas"] = [{"kind": "other_work_visa", "start": "2016-01-01"}] if all_lawful else visas
     return data
 
 
