@@ -123,3 +123,4 @@ _.did_close
 _.hover
 _.definition
 _.completion
+_._repr_pretty_  # Policy: called by Hypothesis's and IPython's pretty printers
