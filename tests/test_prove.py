@@ -61,7 +61,7 @@ def shipped():
 CHOSEN = (
     "smc.age_limit",
     "smc.full_time_needed",
-    "smc.income_monotone",
+    "smc.income_bands",
     "builtin.reachable.smc.points.work_experience=3",
 )
 
@@ -69,8 +69,9 @@ CHOSEN = (
 @pytest.fixture(scope="module")
 def shipped_results(shipped):
     chosen = tuple(o for o in obligations(shipped.policy, shipped.properties) if o.id in CHOSEN)
-    # three items per list: income_monotone with four work periods in each of two cases is beyond the
-    # default budget (the known gap in test_prove_cli.py)
+    # three items per list, as a quick check; income_monotone (two cases compared) is not among them:
+    # since the visa history joined the case it is unknown within the budget even for 2 items (the
+    # known gap in test_prove_cli.py and the README)
     return {r.obligation.id: r for r in prove(shipped.policy, chosen, Limits(max_items=3), jobs=2)}
 
 
@@ -185,8 +186,8 @@ def test_unsat_core_names_the_rules_a_proof_relied_on(shipped_results):
     assert {"smc.employment.full_time", "wtr.employment.full_time"} <= set(
         shipped_results["smc.full_time_needed"].relied_on
     )
-    assert "smc.points.income" in shipped_results["smc.income_monotone"].relied_on
-    assert "smc.six_points" not in shipped_results["smc.income_monotone"].relied_on
+    assert "smc.points.income" in shipped_results["smc.income_bands"].relied_on
+    assert "smc.six_points" not in shipped_results["smc.income_bands"].relied_on
 
 
 def test_witnesses_of_reachability_are_replayed(shipped_results):

@@ -55,9 +55,9 @@ def status(report: dict) -> dict[str, str]:
 
 
 # Not yet proved within the default budget (a known gap, see README "Proving properties"): counting
-# four work periods once however they overlap (covered()), in two cases compared (each holds for
-# cases of up to 3 items); and, since the visa history joined the case (four visas joined into the
-# stretches that cover four work periods), one WTR window's consistency. The set must not grow.
+# work periods once however they overlap (covered()), in two cases compared (both held for 3 items
+# before the visa history joined the case); and one WTR window's consistency, since four visas are
+# joined into the stretches that cover four work periods. The set must not grow.
 KNOWN_UNKNOWN = {"smc.income_monotone", "smc.work_experience_points", "builtin.consistent.wtr.2025-08-18"}
 
 

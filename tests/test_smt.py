@@ -118,7 +118,9 @@ def test_work_period_with_an_end(policy, example):
 
 
 def test_work_before_the_first_median_wage_entry(policy, example):
-    v = agree(policy, variant(example, work__0__start="2017-06-01", work__0__pay_per_hour="48.58"))
+    # the visa the work was done on begins with it (work outside every visa is not lawful, SR3.35(d))
+    v = agree(policy, variant(example, work__0__start="2017-06-01", work__0__pay_per_hour="48.58",
+                              visas__0__start="2017-06-01"))  # fmt: skip
     assert v.points["work_experience"] == 3  # a 4-point income claimant's work: 2 × the first median, 24.29, is 48.58
 
 
