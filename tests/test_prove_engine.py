@@ -148,7 +148,7 @@ def test_tasks_run_in_processes_of_their_own_and_failures_name_the_task():
 def test_a_budget_is_spent_across_checks_and_says_which_limit_stopped_it():
     x, y = z3.Ints("x y")
     budget = Budget(units=10**9, seconds=60)
-    solver = z3.Solver()
+    solver = z3.Solver()  # the budget sets the resource limit on every check
     solver.add(x * x + y * y == 25, x > 0, y > 0)
     assert budget.check(solver) == z3.sat and 0 < budget.spent < 10**9
     tiny = Budget(units=1, seconds=60)

@@ -270,7 +270,8 @@ def _on_dask(policy: ir.Policy, chunks: Iterator[list[Row]], address: str, verdi
         raise UserError(f"{address}: cannot reach a Dask scheduler there ({err})") from None
     with client:
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        shared = client.scatter(policy, broadcast=True)
+        # a random key: Dask would otherwise hash the whole IR tree by walking it (minutes)
+        shared = client.scatter(policy, broadcast=True, hash=False)
         flight: list[Any] = []
         for chunk in chunks:
             flight.append(client.submit(decide_chunk, shared, chunk, verdicts_only, reasons, pure=False))

@@ -236,6 +236,7 @@ def _prune(policy, syms, inputs, values, assumptions):
     pairs = [(variables[i][0], v) for i, v in fill.items()]
     if not all(z3.is_true(z3.simplify(z3.substitute(c, *pairs) if pairs else c)) for c in dropped):
         solver = z3.Solver()  # plain values do not meet them (never for the shipped assumptions): ask Z3
+        solver.set("rlimit", 20_000_000)  # deterministic: if Z3 cannot say, keep every assumption
         solver.add(dropped)
         if solver.check() != z3.sat:
             return list(assumptions), {}
