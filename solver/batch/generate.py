@@ -9,9 +9,9 @@ whole number of years or months before the lodgement date, nudged by a day.
 Yes/no answers and enumerations lean towards their *usual* value, so that a caseload holds every
 outcome rather than mostly refusals: the value that, set in a few drawn cases, leaves the fewest
 requirements unmet and concerns raised (found once per policy with the columnar reading, one
-input at a time, from cases drawn with a fixed seed). The usual value is drawn 85% of the time, any value otherwise. A seed makes it
-reproducible: the same seed and policy give the same cases, byte for byte. Uses `random`, not
-Hypothesis.
+input at a time, from cases drawn with a fixed seed). The usual value is drawn 85% of the time,
+any value otherwise. A seed makes it reproducible: the same seed and policy give the same cases,
+byte for byte. Uses `random`, not Hypothesis.
 """
 
 from __future__ import annotations
