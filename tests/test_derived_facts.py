@@ -3,6 +3,7 @@ the facts a case states, and `visa-rules explain` shows each derived conclusion 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,18 @@ def test_hourly_pay_is_derived_from_the_salary_over_the_most_hours():
     assert "salary_hours_per_week = 45" in out
     assert "fact: employment.annual_salary = $65,748.80" in out
     assert "fact: employment.max_hours_per_week = 45" in out
+
+
+def test_a_case_stating_no_pay_is_refused_naming_both_fields(tmp_path):
+    """Neither an hourly rate nor a salary: refused (exit 2), not decided as paid $0.00."""
+    case = json.loads((ROOT / "examples" / "smc-eligible.json").read_text())
+    del case["employment"]["pay_per_hour"]
+    case["employment"].pop("annual_salary", None)
+    path = tmp_path / "no-pay.json"
+    path.write_text(json.dumps(case))
+    r = subprocess.run([sys.executable, "-m", "visarules", "decide", str(path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "employment.pay_per_hour, employment.annual_salary" in r.stdout + r.stderr
 
 
 def test_a_salary_rounds_down_to_the_cent():
