@@ -80,17 +80,23 @@ def _rewrite_policy(policy: ir.Policy, change: Callable[[ir.Expr], ir.Expr | Non
     return dataclasses.replace(policy, rules=rules, defines=defines)
 
 
-def _nodes(e: ir.Expr) -> Iterator[ir.Expr]:
-    """Every node, each occurrence (not each distinct value: equal nodes in two places are two)."""
+def _nodes(e: ir.Expr, visited: set[int]) -> Iterator[ir.Expr]:
+    """Every node object once, in pre-order (equal nodes in two places are two objects, so two; the
+    same object reached again through a shared define is skipped: walking every path of the shared
+    IR visited 72 million nodes)."""
+    if id(e) in visited:
+        return
+    visited.add(id(e))
     yield e
     for c in e.children:
-        yield from _nodes(c)
+        yield from _nodes(c, visited)
 
 
 def _all_nodes(policy: ir.Policy) -> Iterator[tuple[ir.Rule, ir.Expr]]:
     for rule in policy.rules:
+        visited: set[int] = set()  # per rule: a node without a span of its own is placed by its rule
         for root in rule.roots:
-            for node in _nodes(root):
+            for node in _nodes(root, visited):
                 yield rule, node
 
 
