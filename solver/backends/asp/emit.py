@@ -434,18 +434,18 @@ _READS: dict[int, tuple[ir.Policy, Reads]] = {}
 def reads(policy: ir.Policy) -> Reads:
     hit = _READS.get(id(policy))
     if hit is None or hit[0] is not policy:
-        nodes = _nodes(policy)
+        every = nodes(policy)
         found = Reads(
-            frozenset({n.path for n in nodes if isinstance(n, ir.Input)} | {ir.LODGEMENT, ir.CATEGORY}),
-            frozenset(n.path for n in nodes if isinstance(n, ir.InputKnown)),
-            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.Field)),
-            frozenset((n.list, n.name) for n in nodes if isinstance(n, ir.FieldKnown)),
+            frozenset({n.path for n in every if isinstance(n, ir.Input)} | {ir.LODGEMENT, ir.CATEGORY}),
+            frozenset(n.path for n in every if isinstance(n, ir.InputKnown)),
+            frozenset((n.list, n.name) for n in every if isinstance(n, ir.Field)),
+            frozenset((n.list, n.name) for n in every if isinstance(n, ir.FieldKnown)),
         )
         hit = _READS[id(policy)] = (policy, found)
     return hit[1]
 
 
-def _nodes(policy: ir.Policy) -> list[ir.Expr]:
+def nodes(policy: ir.Policy) -> list[ir.Expr]:
     """Every node the rules read, each object once (by identity: no deep hashing)."""
     out: dict[int, ir.Expr] = {}
     stack = [root for r in policy.rules for root in (*r.roots, *r.placeholders)]

@@ -9,12 +9,14 @@ each case's Verdict is built by the same `verdict_from_atoms`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import clingo
+import clingo.ast
 
 from ....dsl import ir
 from ...case import CaseData
-from .emit import batch_program, program, reads
+from .emit import batch_program, nodes, program, reads
 from .predicates import (
     CASE,
     FIELD,
@@ -28,6 +30,8 @@ from .predicates import (
     POINTS_AWARDED,
     RESULT,
     SHOW_VALUE,
+    TABLE_CELL,
+    TABLE_KEY,
     VERSION,
     Predicate,
 )
@@ -84,9 +88,122 @@ def _symbol(value: int | str) -> clingo.Symbol:
     return clingo.String(value) if isinstance(value, str) else clingo.Number(value)
 
 
-def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
+_PARSED: dict[tuple[int, bool], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
+
+
+def _parsed(policy: ir.Policy, batched: bool) -> tuple[clingo.ast.AST, ...]:
+    """The program's statements, parsed once per policy object (immutable): parsing the text cost
+    more than a third of a one-case decision, and replaying the parsed statements is cheaper."""
+    key = (id(policy), batched)
+    hit = _PARSED.get(key)
+    if hit is None or hit[0] is not policy:
+        statements: list[clingo.ast.AST] = []
+        clingo.ast.parse_string(batch_program(policy) if batched else program(policy), statements.append)
+        hit = _PARSED[key] = (policy, tuple(statements))
+    return hit[1]
+
+
+@dataclass(frozen=True)
+class _Split:
+    """The one-case program's statements, its table rows apart: a table row is read only by a
+    look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row whose
+    key is no value a look-up of that table can take in this case derives nothing and is left out."""
+
+    rules: tuple[clingo.ast.AST, ...]  # every statement but the table rows
+    tables: dict[str, tuple[clingo.ast.AST, ...]]  # table -> all its rows' facts
+    rows: dict[tuple[str, clingo.Symbol], tuple[clingo.ast.AST, ...]]  # (table, key) -> that row's facts
+    keys: dict[str, tuple[ir.Expr, ...]]  # table -> the key of every look-up of it
+
+
+_SPLITS: dict[int, tuple[ir.Policy, _Split]] = {}
+
+
+def _key_values(key: ir.Expr, case: CaseData) -> set[clingo.Symbol] | None:
+    """Every value a key can take in this case, or None when that is not evident from its form: an
+    input or field is the case's value (the fact that binds it), a constant itself, and an `if`
+    (c·t + (1-c)·e with c 0 or 1, or one rule per branch) the value of one of its branches."""
+    if isinstance(key, ir.Named):
+        return _key_values(key.expr, case)
+    if isinstance(key, ir.Input):
+        return {_symbol(case.scalars[key.path])}
+    if isinstance(key, ir.Field):
+        return {_symbol(item.values[key.name]) for item in case.items[key.list]}
+    if isinstance(key, ir.Const) and type(key.value) in (int, str):
+        return {_symbol(key.value)}
+    if isinstance(key, ir.If):
+        then, orelse = _key_values(key.then, case), _key_values(key.orelse, case)
+        return None if then is None or orelse is None else then | orelse
+    return None
+
+
+def _split(policy: ir.Policy) -> _Split:
+    hit = _SPLITS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        keys: dict[str, list[ir.Expr]] = {}
+        for n in nodes(policy):
+            if isinstance(n, (ir.Lookup, ir.InTable)):
+                keys.setdefault(n.table.name, []).append(n.key)
+        rules: list[clingo.ast.AST] = []
+        tables: dict[str, list[clingo.ast.AST]] = {}
+        rows: dict[tuple[str, clingo.Symbol], list[clingo.ast.AST]] = {}
+        for statement in _parsed(policy, False):
+            row = _table_row(statement)
+            if row is None:
+                rules.append(statement)
+            else:
+                tables.setdefault(row[0], []).append(statement)
+                rows.setdefault(row, []).append(statement)
+        split = _Split(
+            tuple(rules),
+            {t: tuple(v) for t, v in tables.items()},
+            {k: tuple(v) for k, v in rows.items()},
+            {t: tuple(v) for t, v in keys.items()},
+        )
+        hit = _SPLITS[id(policy)] = (policy, split)
+    return hit[1]
+
+
+def _table_row(statement: clingo.ast.AST) -> tuple[str, clingo.Symbol] | None:
+    """(table, key) of a `tbl`/`tbl_key` fact; None for any other statement."""
+    if statement.ast_type != clingo.ast.ASTType.Rule or len(statement.body) != 0:
+        return None
+    head = clingo.parse_term(str(statement.head))
+    if head.type != clingo.SymbolType.Function or (head.name, len(head.arguments)) not in {
+        (TABLE_CELL.name, TABLE_CELL.arity),
+        (TABLE_KEY.name, TABLE_KEY.arity),
+    }:
+        return None
+    return head.arguments[0].string, head.arguments[1]
+
+
+def _case_statements(policy: ir.Policy, case: CaseData) -> list[clingo.ast.AST]:
+    """The one-case program for this case: every statement but the table rows no look-up can match."""
+    split = _split(policy)
+    out = list(split.rules)
+    for table in split.tables:
+        values: set[clingo.Symbol] | None = set()
+        for key in split.keys.get(table, ()):
+            found = _key_values(key, case)
+            values = None if found is None or values is None else values | found
+        if values is None:
+            out.extend(split.tables[table])
+        else:
+            for value in values:
+                out.extend(split.rows.get((table, value), ()))
+    return out
+
+
+def _control(statements: Sequence[clingo.ast.AST]) -> clingo.Control:
+    """A Control holding the program: the same statements `Control.add` would parse from its text."""
     ctl = clingo.Control(["--warn=none", "--models=2"])
-    ctl.add("base", [], program(policy))
+    with clingo.ast.ProgramBuilder(ctl) as builder:
+        for statement in statements:
+            builder.add(statement)
+    return ctl
+
+
+def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
+    ctl = _control(_case_statements(policy, case))
     with ctl.backend() as backend:
         for symbol in case_symbols(policy, case):
             backend.add_rule([backend.add_atom(symbol)])
@@ -102,8 +219,7 @@ def solve_many(policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]
     """Decide many cases in one Control; each Verdict is the one `solve` gives for that case alone."""
     if not cases:
         return []
-    ctl = clingo.Control(["--warn=none", "--models=2"])
-    ctl.add("base", [], batch_program(policy))
+    ctl = _control(_parsed(policy, True))
     with ctl.backend() as backend:
         for number, case in enumerate(cases):
             for symbol in numbered_case_symbols(policy, case, number):
