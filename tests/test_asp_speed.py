@@ -26,3 +26,17 @@ def test_solve_equals_the_whole_program(policy):
     whole = [whole_program_verdict(policy, c) for c in cases]
     assert [solve(policy, c) for c in cases] == whole
     assert solve_many(policy, cases) == whole
+
+
+def test_threads_sharing_the_parsed_program_decide_as_one_thread(policy):
+    """A Dask worker's threads decide at once from the same cached statements (without the replay
+    lock, clingo refused them now and then: "invalid ast: term expected")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [load_case(policy, c) for c in generate(policy, 24, seed=23)]
+    alone = [solve(policy, c) for c in cases]
+    chunks = [cases[i : i + 4] for i in range(0, len(cases), 4)]
+    with ThreadPoolExecutor(4) as pool:
+        singles = list(pool.map(lambda c: solve(policy, c), cases))
+        together = [v for chunk in pool.map(lambda ch: solve_many(policy, ch), chunks) for v in chunk]
+    assert singles == alone and together == alone

@@ -8,6 +8,7 @@ each case's Verdict is built by the same `verdict_from_atoms`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -97,9 +98,10 @@ def _parsed(policy: ir.Policy, batched: bool) -> tuple[clingo.ast.AST, ...]:
     key = (id(policy), batched)
     hit = _PARSED.get(key)
     if hit is None or hit[0] is not policy:
-        statements: list[clingo.ast.AST] = []
-        clingo.ast.parse_string(batch_program(policy) if batched else program(policy), statements.append)
-        hit = _PARSED[key] = (policy, tuple(statements))
+        with _REPLAY:
+            statements: list[clingo.ast.AST] = []
+            clingo.ast.parse_string(batch_program(policy) if batched else program(policy), statements.append)
+            hit = _PARSED[key] = (policy, tuple(statements))
     return hit[1]
 
 
@@ -146,13 +148,14 @@ def _split(policy: ir.Policy) -> _Split:
         rules: list[clingo.ast.AST] = []
         tables: dict[str, list[clingo.ast.AST]] = {}
         rows: dict[tuple[str, clingo.Symbol], list[clingo.ast.AST]] = {}
-        for statement in _parsed(policy, False):
-            row = _table_row(statement)
-            if row is None:
-                rules.append(statement)
-            else:
-                tables.setdefault(row[0], []).append(statement)
-                rows.setdefault(row, []).append(statement)
+        with _REPLAY:  # reads the shared statements
+            for statement in _parsed(policy, False):
+                row = _table_row(statement)
+                if row is None:
+                    rules.append(statement)
+                else:
+                    tables.setdefault(row[0], []).append(statement)
+                    rows.setdefault(row, []).append(statement)
         split = _Split(
             tuple(rules),
             {t: tuple(v) for t, v in tables.items()},
@@ -196,10 +199,15 @@ def _case_statements(policy: ir.Policy, case: CaseData) -> list[clingo.ast.AST]:
 def _control(statements: Sequence[clingo.ast.AST]) -> clingo.Control:
     """A Control holding the program: the same statements `Control.add` would parse from its text."""
     ctl = clingo.Control(["--warn=none", "--models=2"])
-    with clingo.ast.ProgramBuilder(ctl) as builder:
+    # one thread at a time: two threads replaying the same parsed statements (a Dask worker's
+    # threads) made clingo refuse them ("invalid ast: term expected")
+    with _REPLAY, clingo.ast.ProgramBuilder(ctl) as builder:
         for statement in statements:
             builder.add(statement)
     return ctl
+
+
+_REPLAY = threading.RLock()  # also held while the caches above are filled from the shared statements
 
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
