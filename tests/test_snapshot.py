@@ -2,7 +2,8 @@
 output recorded in tests/snapshots/outputs.json, so that no change of behaviour goes unnoticed.
 
 The decision JSON is recorded in full (a policy change shows up as a readable diff of it); each
-explanation format is recorded as a SHA-256 of its text. After a deliberate change, record the new
+explanation is recorded as a SHA-256 of its text: the JSON one for every case, the text, Markdown
+and HTML renderings of it for the examples and every fourth case (RENDERED). After a deliberate change, record the new
 outputs with `python tests/test_snapshot.py` and review the diff of the snapshot file.
 """
 

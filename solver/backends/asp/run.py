@@ -90,6 +90,10 @@ def _symbol(value: int | str) -> clingo.Symbol:
 
 
 _PARSED: dict[tuple[int, bool], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
+# Held while parsed statements are read: replaying them into a Control, or filling the caches from
+# them. Two threads replaying the same statements at once (a Dask worker's threads) made clingo
+# refuse them ("invalid ast: term expected"). Re-entrant: `_split` reads `_parsed` under it.
+_REPLAY = threading.RLock()
 
 
 def _parsed(policy: ir.Policy, batched: bool) -> tuple[clingo.ast.AST, ...]:
@@ -199,15 +203,10 @@ def _case_statements(policy: ir.Policy, case: CaseData) -> list[clingo.ast.AST]:
 def _control(statements: Sequence[clingo.ast.AST]) -> clingo.Control:
     """A Control holding the program: the same statements `Control.add` would parse from its text."""
     ctl = clingo.Control(["--warn=none", "--models=2"])
-    # one thread at a time: two threads replaying the same parsed statements (a Dask worker's
-    # threads) made clingo refuse them ("invalid ast: term expected")
-    with _REPLAY, clingo.ast.ProgramBuilder(ctl) as builder:
+    with _REPLAY, clingo.ast.ProgramBuilder(ctl) as builder:  # one thread at a time (see _REPLAY)
         for statement in statements:
             builder.add(statement)
     return ctl
-
-
-_REPLAY = threading.RLock()  # also held while the caches above are filled from the shared statements
 
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
