@@ -174,23 +174,27 @@ class SymbolicCase:
 
     def bind(self, case: CaseData) -> list[z3.BoolRef]:
         """Equalities fixing every variable to `case` (slots past a list's end absent and blank)."""
-        out: list[z3.BoolRef] = []
+        return [v == literal(t, x) for v, t, x in self.assignment(case)]
+
+    def assignment(self, case: CaseData) -> list[tuple[z3.ExprRef, ir.Type, int | str | bool]]:
+        """Every variable with its type and the value `case` gives it, as `bind` fixes them."""
+        out: list[tuple[z3.ExprRef, ir.Type, int | str | bool]] = []
         for f in self.policy.inputs:
-            out.append(self.scalars[f.path] == literal(f.type, case.scalars[f.path]))
+            out.append((self.scalars[f.path], f.type, case.scalars[f.path]))
             if f.optional:
-                out.append(self.known[f.path] == z3.BoolVal(case.known[f.path]))
+                out.append((self.known[f.path], ir.BOOL, case.known[f.path]))
         for lst in self.policy.lists:
             items = case.items[lst.name]
             if len(items) > self.max_items:
                 raise ValueError(f"{lst.name} has {len(items)} items; this symbolic case has {self.max_items} slots")
             for i, slot in enumerate(self.slots[lst.name]):
                 item = items[i] if i < len(items) else None
-                out.append(slot.present == z3.BoolVal(item is not None))
+                out.append((slot.present, ir.BOOL, item is not None))
                 for f in lst.fields:
                     value = item.values[f.path] if item is not None else ir.zero_of(f.type)
-                    out.append(slot.values[f.path] == literal(f.type, value))
+                    out.append((slot.values[f.path], f.type, value))
                     if f.optional:
-                        out.append(slot.known[f.path] == z3.BoolVal(item is not None and item.known[f.path]))
+                        out.append((slot.known[f.path], ir.BOOL, item is not None and item.known[f.path]))
         return out
 
 
