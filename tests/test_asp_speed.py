@@ -1,6 +1,8 @@
 """`solve` replays the parsed program and leaves out table rows no look-up of the case can match
 (issue 12): its verdicts must be those of the whole program text, as `Control.add` reads it."""
 
+from pathlib import Path
+
 import clingo
 
 from visarules.solver.backends.asp import case_symbols, program, solve, solve_many, verdict_from_atoms
@@ -40,3 +42,39 @@ def test_threads_sharing_the_parsed_program_decide_as_one_thread(policy):
         singles = list(pool.map(lambda c: solve(policy, c), cases))
         together = [v for chunk in pool.map(lambda ch: solve_many(policy, ch), chunks) for v in chunk]
     assert singles == alone and together == alone
+
+
+def test_an_input_clingo_chooses_keeps_the_rows_of_every_value_it_may_take(policy):
+    """`case_control` for an analysis whose own rules choose an input's value (the what-if search):
+    the table rows of every value in `varying` must stay. employment.anzsco keys the occupations
+    table; every answer set, one per code chosen, must be one of the whole program text."""
+    from visarules.solver.backends.asp import case_control
+    from visarules.solver.backends.asp.predicates import INPUT
+    from visarules.solver.case import read_case_file
+
+    case = load_case(policy, read_case_file(Path(__file__).parent.parent / "examples" / "smc-eligible.json"))
+    table = next(t for t in policy.tables if t.name == "occupations")
+    codes = sorted({case.scalars["employment.anzsco"]} | {key for key, _ in table.rows[::97]})
+    choose = "1 { pick(C) : code(C) } 1.\n" + "".join(f"code({c}).\n" for c in codes)
+    choose += INPUT.text('"employment.anzsco"', "C") + " :- pick(C).\n"
+    facts = [
+        s for s in case_symbols(policy, case) if not (INPUT.matches(s) and s.arguments[0].string == "employment.anzsco")
+    ]
+
+    def answer_sets(ctl):
+        with ctl.backend() as backend:
+            for symbol in facts:
+                backend.add_rule([backend.add_atom(symbol)])
+        ctl.ground([("base", [])])
+        found = []
+        ctl.solve(on_model=lambda m: found.append(sorted(map(str, m.symbols(shown=True)))))
+        return sorted(found)
+
+    whole = clingo.Control(["--warn=none", "--models=0"])
+    whole.add("base", [], program(policy) + choose)
+    expected = answer_sets(whole)
+    assert len(expected) == len(codes) > 5
+    pruned = case_control(policy, case, ["--warn=none", "--models=0"], choose, {"employment.anzsco": codes})
+    assert answer_sets(pruned) == expected
+    # not saying that the input varies leaves the other codes' rows out, and the answers change
+    assert answer_sets(case_control(policy, case, ["--warn=none", "--models=0"], choose)) != expected

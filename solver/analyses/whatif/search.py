@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import clingo
 
 from ....dsl import ir
-from ...backends.asp import SolverError, case_symbols, program
+from ...backends.asp import SolverError, case_control, case_symbols
 from ...backends.asp.predicates import (
     INPUT,
     KNOWN,
@@ -144,8 +144,8 @@ class _Solver:
         self.dead = False
         self.cached: tuple[_Found | None] | None = None  # the optimum, until a constraint is added
         chosen = {c.path for c in ctx.choices}
-        self.ctl = clingo.Control(["--warn=none", "--opt-mode=opt"])
-        self.ctl.add("base", [], program(policy) + WHATIF)
+        varying = {ch.path: [cand.value for cand in ch.candidates] for ch in ctx.choices}
+        self.ctl = case_control(policy, ctx.case, ["--warn=none", "--opt-mode=opt"], WHATIF, varying)
         with self.ctl.backend() as backend:
 
             def fact(symbol: clingo.Symbol) -> None:

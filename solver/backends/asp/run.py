@@ -9,7 +9,7 @@ each case's Verdict is built by the same `verdict_from_atoms`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import clingo
@@ -124,20 +124,24 @@ class _Split:
 _SPLITS: dict[int, tuple[ir.Policy, _Split]] = {}
 
 
-def _key_values(key: ir.Expr, case: CaseData) -> set[clingo.Symbol] | None:
+Varying = Mapping[str, Collection[int | str]]  # input -> values it may take besides the case's own
+
+
+def _key_values(key: ir.Expr, case: CaseData, varying: Varying) -> set[clingo.Symbol] | None:
     """Every value a key can take in this case, or None when that is not evident from its form: an
-    input or field is the case's value (the fact that binds it), a constant itself, and an `if`
-    (c·t + (1-c)·e with c 0 or 1, or one rule per branch) the value of one of its branches."""
+    input or field is the case's value (the fact that binds it) or, for an input in `varying`, any of
+    those values too; a constant itself; and an `if` (c·t + (1-c)·e with c 0 or 1, or one rule per
+    branch) the value of one of its branches."""
     if isinstance(key, ir.Named):
-        return _key_values(key.expr, case)
+        return _key_values(key.expr, case, varying)
     if isinstance(key, ir.Input):
-        return {_symbol(case.scalars[key.path])}
+        return {_symbol(case.scalars[key.path])} | {_symbol(v) for v in varying.get(key.path, ())}
     if isinstance(key, ir.Field):
         return {_symbol(item.values[key.name]) for item in case.items[key.list]}
     if isinstance(key, ir.Const) and type(key.value) in (int, str):
         return {_symbol(key.value)}
     if isinstance(key, ir.If):
-        then, orelse = _key_values(key.then, case), _key_values(key.orelse, case)
+        then, orelse = _key_values(key.then, case, varying), _key_values(key.orelse, case, varying)
         return None if then is None or orelse is None else then | orelse
     return None
 
@@ -183,14 +187,14 @@ def _table_row(statement: clingo.ast.AST) -> tuple[str, clingo.Symbol] | None:
     return head.arguments[0].string, head.arguments[1]
 
 
-def _case_statements(policy: ir.Policy, case: CaseData) -> list[clingo.ast.AST]:
+def _case_statements(policy: ir.Policy, case: CaseData, varying: Varying) -> list[clingo.ast.AST]:
     """The one-case program for this case: every statement but the table rows no look-up can match."""
     split = _split(policy)
     out = list(split.rules)
     for table in split.tables:
         values: set[clingo.Symbol] | None = set()
         for key in split.keys.get(table, ()):
-            found = _key_values(key, case)
+            found = _key_values(key, case, varying)
             values = None if found is None or values is None else values | found
         if values is None:
             out.extend(split.tables[table])
@@ -200,17 +204,41 @@ def _case_statements(policy: ir.Policy, case: CaseData) -> list[clingo.ast.AST]:
     return out
 
 
-def _control(statements: Sequence[clingo.ast.AST]) -> clingo.Control:
+def _control(statements: Sequence[clingo.ast.AST], arguments: Sequence[str] = ("--warn=none", "--models=2")):
     """A Control holding the program: the same statements `Control.add` would parse from its text."""
-    ctl = clingo.Control(["--warn=none", "--models=2"])
+    ctl = clingo.Control(list(arguments))
     with _REPLAY, clingo.ast.ProgramBuilder(ctl) as builder:  # one thread at a time (see _REPLAY)
         for statement in statements:
             builder.add(statement)
     return ctl
 
 
+_EXTRA: dict[str, tuple[clingo.ast.AST, ...]] = {}  # program text -> its parsed statements
+
+
+def case_control(
+    policy: ir.Policy,
+    case: CaseData,
+    arguments: Sequence[str],
+    extra: str = "",
+    varying: Varying | None = None,
+) -> clingo.Control:
+    """A Control (not yet grounded, the case's facts not added) holding the one-case program for
+    `case` and the rules of `extra` (text written by visa-rules, never from case data): the program
+    `solve` reads, for an analysis that adds rules of its own. An input in `varying` may take any of
+    those values besides the case's own (the extra rules choose among them), so the table rows those
+    values can match are kept too."""
+    if extra not in _EXTRA:
+        with _REPLAY:
+            statements: list[clingo.ast.AST] = []
+            clingo.ast.parse_string(extra, statements.append)
+            _EXTRA[extra] = tuple(statements)
+    statements = _case_statements(policy, case, varying or {})
+    return _control([*statements, *_EXTRA[extra]], arguments)
+
+
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
-    ctl = _control(_case_statements(policy, case))
+    ctl = _control(_case_statements(policy, case, {}))
     with ctl.backend() as backend:
         for symbol in case_symbols(policy, case):
             backend.add_rule([backend.add_atom(symbol)])
