@@ -13,26 +13,27 @@ from visarules.solver.backends import registry
 from visarules.solver.case import load_case
 from visarules.testing import cases
 
-SEEN: Counter = Counter()
 CASES_PER_DRAW = 20
 DRAWS = 25  # 500 generated cases decided by every reading
 
 
-@settings(max_examples=DRAWS)
-@given(data=st.data())
-def test_every_reading_agrees(policy, seed_cases, data):
-    drawn = [load_case(policy, data.draw(cases(policy, seeds=seed_cases))) for _ in range(CASES_PER_DRAW)]
-    python = [v.comparable() for v in registry.verdicts(policy, drawn, "python")]
-    for engine in registry.ENGINES:
-        decided = [v.comparable() for v in registry.verdicts(policy, drawn, engine)]
-        for i, (got, expected) in enumerate(zip(decided, python, strict=True)):
-            assert got == expected, (engine, i)
-    SEEN.update(v[0] for v in python)
+def test_every_reading_agrees(policy, seed_cases):
+    seen: Counter = Counter()
 
+    @settings(max_examples=DRAWS)
+    @given(data=st.data())
+    def agree(data):
+        drawn = [load_case(policy, data.draw(cases(policy, seeds=seed_cases))) for _ in range(CASES_PER_DRAW)]
+        python = [v.comparable() for v in registry.verdicts(policy, drawn, "python")]
+        for engine in registry.ENGINES:
+            decided = [v.comparable() for v in registry.verdicts(policy, drawn, engine)]
+            for i, (got, expected) in enumerate(zip(decided, python, strict=True)):
+                assert got == expected, (engine, i)
+        seen.update(v[0] for v in python)
 
-def test_generated_cases_reached_every_outcome():
-    """Runs after the property above (file order): agreement on only one outcome would prove little."""
-    assert SEEN["eligible"] > 0 and SEEN["not_eligible"] > 0, SEEN
+    agree()
+    # agreement on only one outcome would prove little
+    assert seen["eligible"] > 0 and seen["not_eligible"] > 0, seen
 
 
 @settings(max_examples=5)

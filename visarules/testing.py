@@ -86,19 +86,40 @@ def _compared_with(policy: ir.Policy) -> dict[str, set[int]]:
     return out
 
 
+def _once(consts, key, make):
+    """A strategy built once per policy, kept beside its constants: building one sorts the
+    thresholds, and Hypothesis validates every new strategy on its first draw (together most of
+    the cost of drawing a case)."""
+    built = consts.setdefault("strategies", {})
+    if key not in built:
+        built[key] = make()
+    return built[key]
+
+
 def _money(consts):
-    near = st.sampled_from(sorted(consts["money"])) if consts["money"] else st.nothing()
-    return st.one_of(near, st.integers(1500, 12000)).map(lambda c: f"{c // 100}.{c % 100:02d}")
+    def make():
+        near = st.sampled_from(sorted(consts["money"])) if consts["money"] else st.nothing()
+        return st.one_of(near, st.integers(1500, 12000)).map(lambda c: f"{c // 100}.{c % 100:02d}")
+
+    return _once(consts, "money", make)
 
 
 def _decimal(consts):
     """Tenths: at or a tenth either side of a decimal the policy holds (IELTS 6.5), or any."""
-    near = st.sampled_from(sorted(consts["decimal"])) if consts["decimal"] else st.nothing()
-    near = near.flatmap(lambda v: st.sampled_from([max(v - 1, 0), v, v + 1]))
-    return st.one_of(near, near, st.integers(0, 1000))
+
+    def make():
+        near = st.sampled_from(sorted(consts["decimal"])) if consts["decimal"] else st.nothing()
+        near = near.flatmap(lambda v: st.sampled_from([max(v - 1, 0), v, v + 1]))
+        return st.one_of(near, near, st.integers(0, 1000))
+
+    return _once(consts, "decimal", make)
 
 
 def _int(consts, name: str):
+    return _once(consts, ("int", name), lambda: _make_int(consts, name))
+
+
+def _make_int(consts, name: str):
     # the threshold itself first: Hypothesis leans to the first choice of a list, and the threshold
     # is the value a wrong `>` against `>=` decides differently
     exact = sorted(consts["field"].get(name, ()))
@@ -112,24 +133,43 @@ def _int(consts, name: str):
     return st.one_of(own, own, near_small, st.integers(0, 60)).map(lambda v: max(v, 0))  # inputs are never negative
 
 
-@st.composite
-def _date_near(draw, anchor: dt.date, consts) -> dt.date:
-    """A date some whole years/months before the anchor, nudged by a day, or any date in range."""
-    kind = draw(st.sampled_from(["relative", "relative", "boundary", "any"]))
-    if kind == "relative":
+def _months_before(consts):
+    """How many months before the anchor a relative date falls."""
+
+    def make():
         from_policy = st.sampled_from(
             sorted({m // UNITS_PER_MONTH for m in consts["duration"]} | {12 * y for y in consts["int"] if 0 < y < 100})
         )
-        months = draw(st.one_of(st.sampled_from([0, 1, 11, 12, 13, 23, 24, 25, 35, 36, 37, 48, 60]),
-                                from_policy, from_policy, st.integers(0, 80)))  # fmt: skip
+        return st.one_of(st.sampled_from([0, 1, 11, 12, 13, 23, 24, 25, 35, 36, 37, 48, 60]),
+                         from_policy, from_policy, st.integers(0, 80))  # fmt: skip
+
+    return _once(consts, "months", make)
+
+
+@st.composite
+def _date_near(draw, anchor: dt.date, consts) -> dt.date:
+    """A date some whole years/months before the anchor, nudged by a day, or any date in range."""
+    kind = draw(_DATE_KINDS)
+    if kind == "relative":
+        months = draw(_months_before(consts))
         y, m = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
         day = min(anchor.day, 28)
         base = dt.date(y, m + 1, day)
-        return base + dt.timedelta(days=draw(st.sampled_from([-1, 0, 0, 1])))
+        return base + dt.timedelta(days=draw(_NUDGE))
     if kind == "boundary" and consts["date"]:
-        d = draw(st.sampled_from(sorted(consts["date"])))
-        return d + dt.timedelta(days=draw(st.sampled_from([-1, 0, 1])))
-    return draw(st.dates(FIRST_DAY, LAST_DAY))
+        d = draw(_once(consts, "dates", lambda: st.sampled_from(sorted(consts["date"]))))
+        return d + dt.timedelta(days=draw(_ONE_DAY))
+    return draw(_ANY_DATE)
+
+
+# strategies that depend on no policy, built once
+_DATE_KINDS = st.sampled_from(["relative", "relative", "boundary", "any"])
+_NUDGE = st.sampled_from([-1, 0, 0, 1])
+_ONE_DAY = st.sampled_from([-1, 0, 1])
+_ANY_DATE = st.dates(FIRST_DAY, LAST_DAY)
+_LEFT_OUT = st.integers(0, 4)
+_TEXTS = st.sampled_from(['Ana "Al" O\'Neil', "x) :- y. #show", "Kiwi (NZ) Ltd", ""])
+_MONTHS = st.integers(0, 60)
 
 
 def cases(policy: ir.Policy, max_items: int = 3, seeds: tuple[dict, ...] = ()) -> st.SearchStrategy[dict]:
@@ -154,7 +194,7 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
     """A function drawing a value for one input field."""
 
     def value(draw, f: ir.InputField, name: str):
-        if f.may_be_left_out and draw(st.integers(0, 4)) == 0:
+        if f.may_be_left_out and draw(_LEFT_OUT) == 0:
             return None
         k = f.type.kind
         if k == "bool":
@@ -170,11 +210,11 @@ def _value_strategy(policy: ir.Policy, consts, lodged: dt.date):
                 return lodged.isoformat()
             return draw(_date_near(lodged, consts)).isoformat()
         if k == "duration":
-            return draw(st.integers(0, 60))
+            return draw(_MONTHS)
         if k == "text":
-            return draw(st.sampled_from(['Ana "Al" O\'Neil', "x) :- y. #show", "Kiwi (NZ) Ltd", ""]))
+            return draw(_TEXTS)
         enum = policy.enum_by_name[f.type.enum]
-        return draw(st.sampled_from(enum.members))
+        return draw(_once(consts, ("enum", enum.name), lambda: st.sampled_from(enum.members)))
 
     return value
 
