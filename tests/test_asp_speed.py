@@ -1,18 +1,26 @@
 """`solve` replays the parsed program and leaves out table rows no look-up of the case can match
-(issue 12): its verdicts must be those of the whole program text, as `Control.add` reads it."""
+(issue 12): its verdicts must be those of the whole program text (`visa-rules asp`), tables and
+all, parsed here by the test itself."""
 
 from pathlib import Path
 
 import clingo
+import clingo.ast
 
 from visarules.solver.backends.asp import case_symbols, program, solve, solve_many, verdict_from_atoms
 from visarules.solver.batch import generate
 from visarules.solver.case import load_case
 
+_WHOLE: list = []  # the whole program text's statements, parsed once (as Control.add parses it)
+
 
 def whole_program_verdict(policy, case):
+    if not _WHOLE:
+        clingo.ast.parse_string(program(policy), _WHOLE.append)
     ctl = clingo.Control(["--warn=none", "--models=2"])
-    ctl.add("base", [], program(policy))
+    with clingo.ast.ProgramBuilder(ctl) as builder:
+        for statement in _WHOLE:
+            builder.add(statement)
     with ctl.backend() as backend:
         for symbol in case_symbols(policy, case):
             backend.add_rule([backend.add_atom(symbol)])

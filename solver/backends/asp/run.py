@@ -17,7 +17,7 @@ import clingo.ast
 
 from ....dsl import ir
 from ...case import CaseData
-from .emit import batch_program, nodes, program, reads
+from .emit import batch_program, nodes, program_without_tables, reads
 from .predicates import (
     CASE,
     FIELD,
@@ -98,27 +98,38 @@ _REPLAY = threading.RLock()
 
 def _parsed(policy: ir.Policy, batched: bool) -> tuple[clingo.ast.AST, ...]:
     """The program's statements, parsed once per policy object (immutable): parsing the text cost
-    more than a third of a one-case decision, and replaying the parsed statements is cheaper."""
+    more than a third of a one-case decision, and replaying the parsed statements is cheaper. The
+    one-case program is parsed without its tables: `solve` adds the rows it needs as Symbols."""
     key = (id(policy), batched)
     hit = _PARSED.get(key)
     if hit is None or hit[0] is not policy:
         with _REPLAY:
             statements: list[clingo.ast.AST] = []
-            clingo.ast.parse_string(batch_program(policy) if batched else program(policy), statements.append)
+            text = batch_program(policy) if batched else program_without_tables(policy)
+            clingo.ast.parse_string(text, statements.append)
             hit = _PARSED[key] = (policy, tuple(statements))
     return hit[1]
 
 
 @dataclass(frozen=True)
 class _Split:
-    """The one-case program's statements, its table rows apart: a table row is read only by a
-    look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row whose
-    key is no value a look-up of that table can take in this case derives nothing and is left out."""
+    """The one-case program's statements, its table rows apart as facts: a table row is read only
+    by a look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row
+    whose key is no value a look-up of that table can take in this case derives nothing and is
+    left out."""
 
-    rules: tuple[clingo.ast.AST, ...]  # every statement but the table rows
-    tables: dict[str, tuple[clingo.ast.AST, ...]]  # table -> all its rows' facts
-    rows: dict[tuple[str, clingo.Symbol], tuple[clingo.ast.AST, ...]]  # (table, key) -> that row's facts
+    rules: tuple[clingo.ast.AST, ...]  # every statement of the program but the table rows
+    tables: dict[str, tuple[clingo.Symbol, ...]]  # table -> all its rows' facts
+    rows: dict[tuple[str, clingo.Symbol], tuple[clingo.Symbol, ...]]  # (table, key) -> that row's facts
     keys: dict[str, tuple[ir.Expr, ...]]  # table -> the key of every look-up of it
+
+
+@dataclass(frozen=True)
+class _CaseProgram:
+    """What a Control holds for one case: statements to replay and table facts to add."""
+
+    statements: tuple[clingo.ast.AST, ...]
+    facts: list[clingo.Symbol]
 
 
 _SPLITS: dict[int, tuple[ir.Policy, _Split]] = {}
@@ -153,55 +164,34 @@ def _split(policy: ir.Policy) -> _Split:
         for n in nodes(policy):
             if isinstance(n, (ir.Lookup, ir.InTable)):
                 keys.setdefault(n.table.name, []).append(n.key)
-        rules: list[clingo.ast.AST] = []
-        tables: dict[str, list[clingo.ast.AST]] = {}
-        rows: dict[tuple[str, clingo.Symbol], list[clingo.ast.AST]] = {}
+        rows: dict[tuple[str, clingo.Symbol], tuple[clingo.Symbol, ...]] = {}
+        tables: dict[str, tuple[clingo.Symbol, ...]] = {}
+        for t in policy.tables:  # the atoms `emit` writes for a table, as Symbols
+            for key, values in t.rows:
+                cells = [TABLE_CELL.symbol(t.name, key, col, v) for (col, _), v in zip(t.columns, values, strict=True)]
+                rows[(t.name, _symbol(key))] = (TABLE_KEY.symbol(t.name, key), *cells)
+            tables[t.name] = tuple(f for key, _ in t.rows for f in rows[(t.name, _symbol(key))])
         with _REPLAY:  # reads the shared statements
-            for statement in _parsed(policy, False):
-                row = _table_row(statement)
-                if row is None:
-                    rules.append(statement)
-                else:
-                    tables.setdefault(row[0], []).append(statement)
-                    rows.setdefault(row, []).append(statement)
-        split = _Split(
-            tuple(rules),
-            {t: tuple(v) for t, v in tables.items()},
-            {k: tuple(v) for k, v in rows.items()},
-            {t: tuple(v) for t, v in keys.items()},
-        )
+            split = _Split(_parsed(policy, False), tables, rows, {t: tuple(v) for t, v in keys.items()})
         hit = _SPLITS[id(policy)] = (policy, split)
     return hit[1]
 
 
-def _table_row(statement: clingo.ast.AST) -> tuple[str, clingo.Symbol] | None:
-    """(table, key) of a `tbl`/`tbl_key` fact; None for any other statement."""
-    if statement.ast_type != clingo.ast.ASTType.Rule or len(statement.body) != 0:
-        return None
-    head = clingo.parse_term(str(statement.head))
-    if head.type != clingo.SymbolType.Function or (head.name, len(head.arguments)) not in {
-        (TABLE_CELL.name, TABLE_CELL.arity),
-        (TABLE_KEY.name, TABLE_KEY.arity),
-    }:
-        return None
-    return head.arguments[0].string, head.arguments[1]
-
-
-def _case_statements(policy: ir.Policy, case: CaseData, varying: Varying) -> list[clingo.ast.AST]:
-    """The one-case program for this case: every statement but the table rows no look-up can match."""
+def _case_program(policy: ir.Policy, case: CaseData, varying: Varying) -> _CaseProgram:
+    """The one-case program for this case: every statement, and the table rows a look-up can match."""
     split = _split(policy)
-    out = list(split.rules)
+    facts: list[clingo.Symbol] = []
     for table in split.tables:
         values: set[clingo.Symbol] | None = set()
         for key in split.keys.get(table, ()):
             found = _key_values(key, case, varying)
             values = None if found is None or values is None else values | found
         if values is None:
-            out.extend(split.tables[table])
+            facts.extend(split.tables[table])
         else:
             for value in values:
-                out.extend(split.rows.get((table, value), ()))
-    return out
+                facts.extend(split.rows.get((table, value), ()))
+    return _CaseProgram(split.rules, facts)
 
 
 def _control(statements: Sequence[clingo.ast.AST], arguments: Sequence[str] = ("--warn=none", "--models=2")):
@@ -233,15 +223,22 @@ def case_control(
             statements: list[clingo.ast.AST] = []
             clingo.ast.parse_string(extra, statements.append)
             _EXTRA[extra] = tuple(statements)
-    statements = _case_statements(policy, case, varying or {})
-    return _control([*statements, *_EXTRA[extra]], arguments)
+    one = _case_program(policy, case, varying or {})
+    ctl = _control([*one.statements, *_EXTRA[extra]], arguments)
+    _add_facts(ctl, one.facts)
+    return ctl
+
+
+def _add_facts(ctl: clingo.Control, facts: Sequence[clingo.Symbol]) -> None:
+    with ctl.backend() as backend:
+        for symbol in facts:
+            backend.add_rule([backend.add_atom(symbol)])
 
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
-    ctl = _control(_case_statements(policy, case, {}))
-    with ctl.backend() as backend:
-        for symbol in case_symbols(policy, case):
-            backend.add_rule([backend.add_atom(symbol)])
+    one = _case_program(policy, case, {})
+    ctl = _control(one.statements)
+    _add_facts(ctl, [*one.facts, *case_symbols(policy, case)])
     ctl.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
     ctl.solve(on_model=lambda m: models.append(list(m.symbols(shown=True))))
