@@ -36,6 +36,11 @@ def shipped():
 
 
 @pytest.fixture(scope="module")
+def listed(shipped):
+    return mutants(shipped)  # seconds: a policy per mutant
+
+
+@pytest.fixture(scope="module")
 def tests(shipped):
     return [t for f in CASES for t in load_case_tests(f, shipped, complete=True)]
 
@@ -44,8 +49,7 @@ def _line_of(text: str, file: str = EMPLOYMENT) -> int:
     return next(i for i, line in enumerate((ROOT / file).read_text().splitlines(), start=1) if text in line)
 
 
-def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped):
-    listed = mutants(shipped)
+def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped, listed):
     found = {m.id: m for m in listed}
     assert {m.kind for m in found.values()} == {"threshold", "strictness", "parameter value", "parameter start",
                                                 "rule dates"}  # fmt: skip
@@ -68,9 +72,9 @@ def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped):
     assert len(found) == len(listed) and [m.id for m in mutants(shipped)] == list(found)
 
 
-def test_the_worked_cases_kill_the_mutants_they_reach(shipped, tests):
+def test_the_worked_cases_kill_the_mutants_they_reach(shipped, listed, tests):
     cases = case_set(shipped, tests)
-    found = {m.id: m for m in mutants(shipped)}
+    found = {m.id: m for m in listed}
     line = _line_of("require employment.hours_per_week >= 30")
     for change in ("+1", "-1"):
         assert killed_by(cases, found[f"threshold@{EMPLOYMENT}:{line}:{_column(shipped, line)}:{change}"])
@@ -94,11 +98,11 @@ def _column(policy, line: int) -> int:
     raise AssertionError(f"no comparison on line {line}")
 
 
-def test_a_survivor_gets_a_boundary_case_that_written_as_a_worked_case_kills_it(shipped, tests, tmp_path):
+def test_a_survivor_gets_a_boundary_case_that_written_as_a_worked_case_kills_it(shipped, listed, tests, tmp_path):
     """The pay rule ends on 2026-08-23; a mutant ending it a day later passes every worked case.
     Z3 finds a case lodged on the day between, and the case file written for it, expecting the
     original's decision, passes on the policy and fails on the mutant."""
-    m = next(m for m in mutants(shipped) if m.id == "rule dates@smc.employment.pay:until:+1")
+    m = next(m for m in listed if m.id == "rule dates@smc.employment.pay:until:+1")
     assert not killed_by(case_set(shipped, tests), m)
     b = boundary(shipped, m, DiffLimits(max_items=0), jobs=2)
     assert b.status == SURVIVED and b.case["lodgement_date"] == "2026-08-24" and "smc.employment.pay" in b.rules

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from ....dsl import ir
 from ....dsl.units import date_code, decode_date, format_value, is_exact_date
@@ -32,9 +33,15 @@ class Mutant:
     where: str  # file:line of the construct changed
     before: str
     after: str
-    policy: ir.Policy = field(compare=False, repr=False)
+    make: Callable[[], ir.Policy] = field(compare=False, repr=False)  # builds `policy`
     # the only lodgement days (first, last) on which it can decide differently, where that is known
     lodged: tuple[dt.date, dt.date] | None = None
+
+    @cached_property
+    def policy(self) -> ir.Policy:
+        """The mutated policy, built when first asked for: rewriting the IR for each of hundreds
+        of mutants costs seconds, and a listing filtered to one file needs few of them."""
+        return self.make()
 
 
 def mutants(policy: ir.Policy) -> tuple[Mutant, ...]:
@@ -134,7 +141,7 @@ def _comparison_mutants(policy: ir.Policy) -> Iterator[Mutant]:
         if node.op in _STRICTNESS:
             other = dataclasses.replace(node, op=_STRICTNESS[node.op])
             yield Mutant(f"strictness@{span}", "strictness", where, node.op, other.op,
-                         _rewrite_policy(policy, at_site(other)))  # fmt: skip
+                         partial(_rewrite_policy, policy, at_site(other)))  # fmt: skip
         for side in ("left", "right"):
             const = getattr(node, side)
             if not (isinstance(const, ir.Const) and const.type.kind in ir.ORDERED_KINDS):
@@ -147,7 +154,7 @@ def _comparison_mutants(policy: ir.Policy) -> Iterator[Mutant]:
                 moved = dataclasses.replace(node, **{side: dataclasses.replace(const, value=value)})
                 yield Mutant(f"threshold@{span}:{by:+d}", "threshold", where,
                              f"{node.op} {_shown(const.type, const.value)}", f"{node.op} {_shown(const.type, value)}",
-                             _rewrite_policy(policy, at_site(moved)))  # fmt: skip
+                             partial(_rewrite_policy, policy, at_site(moved)))  # fmt: skip
 
 
 # ---------------------------------------------------------------- dated parameters
@@ -195,7 +202,8 @@ def _parameter_mutants(policy: ir.Policy) -> Iterator[Mutant]:
                     new = replaced(dataclasses.replace(entry, value=value))
                     yield Mutant(f"parameter value@{param.name}:{entry.start}:{by:+d}", "parameter value", where,
                                  f"{label}: {_shown(param.type, entry.value)}",
-                                 f"{label}: {_shown(param.type, value)}", _with_param(policy, param, new))  # fmt: skip
+                                 f"{label}: {_shown(param.type, value)}",
+                                 partial(_with_param, policy, param, new))  # fmt: skip
             if i == 0:
                 continue
             for by in (1, -1):
@@ -209,7 +217,7 @@ def _parameter_mutants(policy: ir.Policy) -> Iterator[Mutant]:
                 new = replaced(dataclasses.replace(entry, start=start))
                 yield Mutant(f"parameter start@{param.name}:{entry.start}:{by:+d}", "parameter start", where,
                              f"{param.name} from {entry.start}", f"{param.name} from {start}",
-                             _with_param(policy, param, new))  # fmt: skip
+                             partial(_with_param, policy, param, new))  # fmt: skip
 
 
 # ---------------------------------------------------------------- rule dates
@@ -231,4 +239,5 @@ def _rule_date_mutants(policy: ir.Policy) -> Iterator[Mutant]:
                 # a rule is in force by its lodgement date alone: only the day between can differ
                 yield Mutant(f"rule dates@{rule.id}:{name}:{by:+d}", "rule dates", f"{rule.span.file}:{rule.span.line}",
                              f"{rule.id} {name} {day}", f"{rule.id} {name} {moved}",
-                             dataclasses.replace(policy, rules=rules), (min(day, moved), max(day, moved)))  # fmt: skip
+                             partial(dataclasses.replace, policy, rules=rules),
+                             (min(day, moved), max(day, moved)))  # fmt: skip
