@@ -1,6 +1,6 @@
-"""The fast yes of case validation (a compiled schema, for batches) never changes what the loader
-says: every case it lets through is loaded to the same data, and every case the schema refuses is
-refused with the same problems as without it."""
+"""The fast yes of case validation (a compiled schema, for batches; before it is compiled, the
+schema walked in Python) never changes what the loader says: every case it lets through is loaded
+to the same data, and every case the schema refuses is refused with the same problems as without it."""
 
 from __future__ import annotations
 
@@ -35,10 +35,22 @@ def read(path: Path):
 HOSTILE = [p for p in sorted((ROOT / "tests" / "hostile" / "cases").glob("*.json")) if isinstance(read(p), dict)]
 
 
-def outcome(policy, data, *, fast: bool, monkeypatch):
+FAST = ["compiled", "walked"]  # the two fast yeses: the compiled schema, and `_fits` before it is compiled
+
+
+def use_fast(m, fast: str | None) -> None:
+    """The compiled schema from the first case on (kept after); or none, so that cases are walked."""
+    if fast == "compiled":
+        m.setattr(case_schema_module, "_SLOW_BEFORE_FAST", 0)
+    else:
+        m.setattr(case_schema_module, "_SLOW_BEFORE_FAST", 10**9)
+        m.setattr(case_schema_module, "_FAST", {})
+
+
+def outcome(policy, data, *, fast: str | None, monkeypatch):
     """What the loader gives: the loaded case's values, or the problems it lists."""
     with monkeypatch.context() as m:
-        m.setattr(case_schema_module, "_SLOW_BEFORE_FAST", 0)  # compiled on first use, kept after
+        use_fast(m, fast)
         if not fast:
             m.setattr(case_data_module, "fits_schema", lambda policy, data: False)
         try:
@@ -48,18 +60,20 @@ def outcome(policy, data, *, fast: bool, monkeypatch):
     return ("loaded", case.scalars, case.known, case.items)
 
 
-def test_the_fast_check_says_yes_to_every_worked_case(policy, monkeypatch):
-    monkeypatch.setattr(case_schema_module, "_SLOW_BEFORE_FAST", 0)
+@pytest.mark.parametrize("fast", FAST)
+def test_the_fast_check_says_yes_to_every_worked_case(policy, fast, monkeypatch):
+    use_fast(monkeypatch, fast)
     data = [read_case_file(f) for f in WORKED]
     assert all(fits_schema(policy, d) for d in data)
     assert all(schema_problems(policy, d) == [] for d in data)
 
 
+@pytest.mark.parametrize("fast", FAST)
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
-def test_a_hostile_case_gets_the_same_answer_with_and_without_the_fast_check(policy, path, monkeypatch):
+def test_a_hostile_case_gets_the_same_answer_with_and_without_the_fast_check(policy, path, fast, monkeypatch):
     data = read(path)
-    assert outcome(policy, data, fast=True, monkeypatch=monkeypatch) == outcome(
-        policy, data, fast=False, monkeypatch=monkeypatch
+    assert outcome(policy, data, fast=fast, monkeypatch=monkeypatch) == outcome(
+        policy, data, fast=None, monkeypatch=monkeypatch
     )
 
 
@@ -110,15 +124,17 @@ def spoiled(draw, policy):
 @given(data=st.data())
 def test_a_spoiled_case_gets_the_same_answer_with_and_without_the_fast_check(policy, data, monkeypatch):
     case = data.draw(spoiled(policy))
-    assert outcome(policy, case, fast=True, monkeypatch=monkeypatch) == outcome(
-        policy, case, fast=False, monkeypatch=monkeypatch
-    )
+    for fast in FAST:
+        assert outcome(policy, case, fast=fast, monkeypatch=monkeypatch) == outcome(
+            policy, case, fast=None, monkeypatch=monkeypatch
+        )
 
 
 def test_a_value_with_too_many_decimal_places_is_refused_as_the_schema_says(policy, monkeypatch):
     """`multipleOf` is the one keyword the fast check leaves out: the loader still names it."""
     data = parse_case_json((ROOT / "examples" / "smc-eligible.json").read_bytes(), "case.json")
     data["employment"]["pay_per_hour"] = Decimal("55.005")
-    kind, problems = outcome(policy, data, fast=True, monkeypatch=monkeypatch)
-    assert kind == "refused" and problems == tuple(schema_problems(policy, data))
+    for fast in FAST:
+        kind, problems = outcome(policy, data, fast=fast, monkeypatch=monkeypatch)
+        assert kind == "refused" and problems == tuple(schema_problems(policy, data))
     assert any(p.startswith("employment.pay_per_hour:") for p in problems)

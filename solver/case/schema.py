@@ -4,16 +4,18 @@ it gets: each bad field named, with what was expected."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from decimal import Decimal
-from typing import Any
-
-import fastjsonschema
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ...dsl.diagnostics import closest
 from ...dsl.ir import TENTHS, Bounds, InputField, Policy
 from ...dsl.units import format_value, months_code
+
+if TYPE_CHECKING:  # imported when first used: jsonschema alone cost a cold `decide` 0.07 s of CPU
+    import jsonschema
 
 RESERVED_KEYS = ("about", "expect")
 # amounts are never negative in a case: pay, fees and thresholds (proofs assume it too)
@@ -197,6 +199,8 @@ def case_schema(policy: Policy) -> dict:
 
 def _multiple_of(validator, step, instance, schema):
     """`multipleOf` in exact decimals (JSON numbers are read as Decimal: 0.07 is a multiple of 0.01)."""
+    import jsonschema
+
     if not validator.is_type(instance, "number"):
         return
     try:
@@ -206,9 +210,6 @@ def _multiple_of(validator, step, instance, schema):
         whole = False
     if not whole:
         yield jsonschema.ValidationError(f"{instance} is not a multiple of {step}")
-
-
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"multipleOf": _multiple_of})
 
 
 def schema_problems(policy: Policy, data: dict) -> list[str]:
@@ -238,15 +239,115 @@ def fits_schema(policy: Policy, data: dict) -> bool:
     schema without `multipleOf` (it divides floats, and cannot divide the exact Decimals a case is
     read as), so whole cents and one decimal place are left to the loader's conversion, which
     refuses a value with more. False means "ask `schema_problems`", which says what is wrong.
-    Compiling costs about a hundred slow validations, so a policy's first cases are not fast."""
+    Compiling costs about a hundred slow validations, so a policy's first cases are read by
+    `_fits` instead, the same yes by walking the schema (for a one-case command, no validator
+    library is imported for a case that fits)."""
     fast = _fast_validator(policy)
     if fast is None:
-        return False
+        try:
+            return _fits(_schema(policy), _jsonable(data))
+        except ArithmeticError:  # a Decimal NaN cannot be compared with a bound
+            return False
+    import fastjsonschema
+
     try:
         fast(_jsonable(data))
     except fastjsonschema.JsonSchemaException:
         return False
     return True
+
+
+_SCHEMAS: dict[int, tuple[Policy, dict]] = {}
+
+
+def _schema(policy: Policy) -> dict:
+    hit = _SCHEMAS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        hit = _SCHEMAS[id(policy)] = (policy, case_schema(policy))
+    return hit[1]
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NOTES = frozenset({"description", "title", "$schema", "$comment", "multipleOf"})  # multipleOf: as above
+
+
+def _fits(schema: dict, x: Any) -> bool:
+    """Whether `x` fits the schema, for the keywords `case_schema` writes, as strictly as
+    jsonschema (draft 2020-12, with the format checker) or more so; any other keyword is a no
+    (then `schema_problems` decides). Booleans are never numbers, and an enum or const value
+    matches only a value of its own type, which is stricter than JSON Schema's equality."""
+    for key, want in schema.items():
+        if key in _NOTES:
+            continue
+        if key == "type":
+            if not any(_is_type(x, t) for t in (want if isinstance(want, list) else [want])):
+                return False
+        elif key in ("enum", "const"):
+            if not any(type(x) is type(v) and x == v for v in (want if key == "enum" else [want])):
+                return False
+        elif key in ("minimum", "maximum"):
+            if _is_type(x, "number") and (x < want if key == "minimum" else x > want):
+                return False
+        elif key == "pattern":
+            if isinstance(x, str) and not re.search(want, x):
+                return False
+        elif key == "format":
+            if want != "date" or (isinstance(x, str) and not _is_date(x)):
+                return False
+        elif key == "required":
+            if isinstance(x, dict) and any(k not in x for k in want):
+                return False
+        elif key == "properties":
+            if isinstance(x, dict) and not all(_fits(want[k], v) for k, v in x.items() if k in want):
+                return False
+        elif key == "additionalProperties":
+            if want is not False:
+                return False
+            if isinstance(x, dict) and any(k not in schema.get("properties", {}) for k in x):
+                return False
+        elif key == "items":
+            if isinstance(x, list) and not all(_fits(want, v) for v in x):
+                return False
+        elif key in ("minItems", "maxItems"):
+            if isinstance(x, list) and (len(x) < want if key == "minItems" else len(x) > want):
+                return False
+        elif key == "anyOf":
+            if not any(_fits(s, x) for s in want):
+                return False
+        elif key == "allOf":
+            if not all(_fits(s, x) for s in want):
+                return False
+        elif key == "if":
+            if _fits(want, x) and not _fits(schema.get("then", {}), x):
+                return False
+            if "else" in schema:  # never written: not worth reading
+                return False
+        elif key != "then":
+            return False
+    return True
+
+
+_KINDS: dict[str, type | tuple[type, ...]] = {
+    "integer": int,
+    "number": (int, Decimal),
+    "string": str,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+def _is_type(x: Any, name: str) -> bool:
+    if name in ("integer", "number") and isinstance(x, bool):
+        return False
+    return x is None if name == "null" else isinstance(x, _KINDS.get(name, ()))
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return _DATE.fullmatch(text) is not None and bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 _SLOW_BEFORE_FAST = 20  # validations of one policy before its fast validator is compiled
@@ -261,6 +362,8 @@ def _fast_validator(policy: Policy):
     uses = _USES[id(policy)] = _USES.get(id(policy), 0) + 1
     if uses <= _SLOW_BEFORE_FAST:
         return None
+    import fastjsonschema
+
     _FAST[id(policy)] = (policy, fastjsonschema.compile(_without_multiple_of(case_schema(policy))))
     return _FAST[id(policy)][1]
 
@@ -282,8 +385,11 @@ def _validator(policy: Policy) -> jsonschema.Draft202012Validator:
     """The policy's validator, built once per policy object (a batch validates every row)."""
     hit = _VALIDATORS.get(id(policy))
     if hit is None or hit[0] is not policy:
+        import jsonschema
+
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-        hit = _VALIDATORS[id(policy)] = (policy, _Validator(case_schema(policy), format_checker=checker))
+        extended = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"multipleOf": _multiple_of})
+        hit = _VALIDATORS[id(policy)] = (policy, extended(case_schema(policy), format_checker=checker))
     return hit[1]
 
 
