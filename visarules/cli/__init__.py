@@ -1,6 +1,10 @@
-"""The `visa-rules` command: one module per command, options shared in `options`.
+"""The `visa-rules` command: one module per command, options shared in `options`, the typer app
+in `app`.
 
 User errors print a clear message and exit with code 2, never with a traceback.
+
+A plain `decide` command line is run without typer or rich (see `decide.plain_args`): a cold
+`decide` is what scripts and the batch's users pay for most often. Everything else goes to typer.
 """
 
 from __future__ import annotations
@@ -10,76 +14,12 @@ import os
 import sys
 from typing import NoReturn
 
-import typer
-from rich.markup import escape
-
 from ..dsl import UserError
-from .batch import batch_cmd
-from .decide import decide_cmd
-from .diff import diff_cmd
-from .explain import explain_cmd
-from .fmt import fmt_cmd
-from .generate import generate_cmd
-from .lsp import lsp_cmd
-from .mutate import mutate_cmd
-from .options import err
-from .policy import asp_cmd, check_cmd, coverage_cmd, schema_cmd
-from .prove import prove_cmd
-from .serve import serve_cmd
-from .test import test_cmd
-
-app = typer.Typer(
-    help="Decide, explain and check New Zealand skilled-residence cases against a policy written in the "
-    "visa-rules DSL.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-# in the order `--help` lists them
-app.command("decide")(decide_cmd)
-app.command("check")(check_cmd)
-app.command("schema")(schema_cmd)
-app.command("coverage")(coverage_cmd)
-app.command("asp")(asp_cmd)
-app.command("explain")(explain_cmd)
-app.command("prove")(prove_cmd)
-app.command("diff")(diff_cmd)
-app.command("mutate")(mutate_cmd)
-app.command("batch")(batch_cmd)
-app.command("generate")(generate_cmd)
-app.command("serve")(serve_cmd)
-app.command("test")(test_cmd)
-app.command("fmt")(fmt_cmd)
-app.command("lsp")(lsp_cmd)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        print(f"visa-rules {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _options(
-    no_cache: bool = typer.Option(False, "--no-cache", help="Parse and check the policy afresh (no on-disk IR cache)."),
-    version: bool = typer.Option(
-        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    if no_cache:
-        import os
-
-        from ..dsl.loader import NO_CACHE_ENV
-
-        os.environ[NO_CACHE_ENV] = "1"  # read by the loader and the parser's table cache
 
 
 def main() -> None:
     try:
-        app(standalone_mode=True)
+        _run(sys.argv[1:])
         sys.stdout.flush()  # inside the handlers below: a reader that stopped early shows here
     except UserError as e:
         _fail(e.render())
@@ -99,7 +39,27 @@ def main() -> None:
         _fail("the input nests too deeply to read")
 
 
+def _run(argv: list[str]) -> None:
+    from . import decide
+
+    plain = decide.plain_args(argv)
+    if plain is None:
+        from .app import app
+
+        app(standalone_mode=True)
+        return
+    if plain.pop("no_cache"):
+        from .app import bypass_cache
+
+        bypass_cache()
+    decide.run(**plain)
+
+
 def _fail(message: str) -> NoReturn:
+    from rich.markup import escape
+
+    from .console import err
+
     err.print(escape(message), soft_wrap=True)
     sys.exit(2)
 
@@ -112,6 +72,14 @@ def _reader_gone() -> NoReturn:
     except (OSError, ValueError):  # stdout is no real file (a test's capture): nothing to silence
         pass
     sys.exit(0)
+
+
+def __getattr__(name: str):
+    if name == "app":  # the typer app, built when asked for (a plain `decide` never needs it)
+        from .app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import math
-import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from ..solver.backends.registry import BACKENDS, DEFAULT
-
-out = Console(highlight=False, soft_wrap=not sys.stdout.isatty())  # pipes get unbroken lines
-err = Console(stderr=True, highlight=False)
+from .console import err, out  # noqa: F401 - the commands' consoles, imported from here
 
 PolicyOption = typer.Option(None, "--policy", "-p", help="Policy folder (default: the policy shipped with visa-rules).")
 
