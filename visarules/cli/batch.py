@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..dsl import UserError, load_policy
@@ -36,6 +35,15 @@ def batch_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT."),
 ) -> None:
     """Decide a caseload: one output row per input row (a decision, or an error naming the row and field)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     from ..solver.batch import count_rows, read_rows, run_batch, write_parquet
 
     if reasons and verdicts_only:

@@ -12,7 +12,6 @@ from rich.markup import escape
 
 from ..dsl import PolicyError, display_name
 from ..dsl.diagnostics import Diagnostic, UserError
-from ..dsl.format import format_source
 from ..dsl.loader import read_source
 from .options import err, out
 
@@ -29,6 +28,8 @@ def fmt_cmd(
     """Lay out policy and property files one canonical way (idempotent; comments kept).
 
     Exit 1 under --check or --diff when a file would change, 2 on a syntax error."""
+    from ..dsl.format import format_source  # with Lark: imported by this command only
+
     files = _files(paths or [Path(".")])
     problems: list[Diagnostic] = []
     sources: dict[str, str] = {}

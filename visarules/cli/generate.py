@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..dsl import UserError, load_policy
 from .options import PolicyOption, err, out
@@ -21,6 +20,8 @@ def generate_cmd(
     policy: Optional[Path] = PolicyOption,
 ) -> None:
     """Write N plausible applications drawn from the policy's inputs (near the values its rules turn on)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from ..solver.batch import generate
 
     if output.suffix.lower() != ".jsonl":
