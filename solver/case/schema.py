@@ -246,7 +246,7 @@ def fits_schema(policy: Policy, data: dict) -> bool:
     if fast is None:
         try:
             return _fits(_schema(policy), _jsonable(data))
-        except ArithmeticError:  # a Decimal NaN cannot be compared with a bound
+        except _Undecided:
             return False
     import fastjsonschema
 
@@ -267,66 +267,8 @@ def _schema(policy: Policy) -> dict:
     return hit[1]
 
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # jsonschema's `\d{4}-\d{2}-\d{2}` (ASCII)
 _NOTES = frozenset({"description", "title", "$schema", "$comment", "multipleOf"})  # multipleOf: as above
-
-
-def _fits(schema: dict, x: Any) -> bool:
-    """Whether `x` fits the schema, for the keywords `case_schema` writes, as strictly as
-    jsonschema (draft 2020-12, with the format checker) or more so; any other keyword is a no
-    (then `schema_problems` decides). Booleans are never numbers, and an enum or const value
-    matches only a value of its own type, which is stricter than JSON Schema's equality."""
-    for key, want in schema.items():
-        if key in _NOTES:
-            continue
-        if key == "type":
-            if not any(_is_type(x, t) for t in (want if isinstance(want, list) else [want])):
-                return False
-        elif key in ("enum", "const"):
-            if not any(type(x) is type(v) and x == v for v in (want if key == "enum" else [want])):
-                return False
-        elif key in ("minimum", "maximum"):
-            if _is_type(x, "number") and (x < want if key == "minimum" else x > want):
-                return False
-        elif key == "pattern":
-            if isinstance(x, str) and not re.search(want, x):
-                return False
-        elif key == "format":
-            if want != "date" or (isinstance(x, str) and not _is_date(x)):
-                return False
-        elif key == "required":
-            if isinstance(x, dict) and any(k not in x for k in want):
-                return False
-        elif key == "properties":
-            if isinstance(x, dict) and not all(_fits(want[k], v) for k, v in x.items() if k in want):
-                return False
-        elif key == "additionalProperties":
-            if want is not False:
-                return False
-            if isinstance(x, dict) and any(k not in schema.get("properties", {}) for k in x):
-                return False
-        elif key == "items":
-            if isinstance(x, list) and not all(_fits(want, v) for v in x):
-                return False
-        elif key in ("minItems", "maxItems"):
-            if isinstance(x, list) and (len(x) < want if key == "minItems" else len(x) > want):
-                return False
-        elif key == "anyOf":
-            if not any(_fits(s, x) for s in want):
-                return False
-        elif key == "allOf":
-            if not all(_fits(s, x) for s in want):
-                return False
-        elif key == "if":
-            if _fits(want, x) and not _fits(schema.get("then", {}), x):
-                return False
-            if "else" in schema:  # never written: not worth reading
-                return False
-        elif key != "then":
-            return False
-    return True
-
-
 _KINDS: dict[str, type | tuple[type, ...]] = {
     "integer": int,
     "number": (int, Decimal),
@@ -337,10 +279,94 @@ _KINDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+class _Undecided(Exception):
+    """`_fits` cannot say: a keyword or a value it does not read exactly as jsonschema does."""
+
+
+def _fits(schema: dict, x: Any) -> bool:
+    """Whether `x` fits the schema as jsonschema says (draft 2020-12, with the format checker),
+    for the keywords `case_schema` writes and the values a case file is read as (less
+    `multipleOf`); anything else is `_Undecided`. Exact, not merely stricter, since `if` turns a
+    no into a yes."""
+    if not (x is None or isinstance(x, (bool, int, str, Decimal, dict, list))):
+        raise _Undecided  # a float: JSON numbers are read as Decimal
+    for key, want in schema.items():
+        if key in _NOTES:
+            continue
+        if key == "type":
+            if not any(_is_type(x, t) for t in (want if isinstance(want, list) else [want])):
+                return False
+        elif key in ("enum", "const"):
+            if not any(_equal(x, v) for v in (want if key == "enum" else [want])):
+                return False
+        elif key in ("minimum", "maximum"):
+            if _is_type(x, "number") and _beyond(x, want, key):
+                return False
+        elif key == "pattern":
+            if isinstance(x, str) and not re.search(want, x):
+                return False
+        elif key == "format":
+            if want != "date":
+                raise _Undecided
+            if isinstance(x, str) and not _is_date(x):
+                return False
+        elif key == "required":
+            if isinstance(x, dict) and any(k not in x for k in want):
+                return False
+        elif key == "properties":
+            if isinstance(x, dict) and not all(_fits(want[k], v) for k, v in x.items() if k in want):
+                return False
+        elif key == "additionalProperties":
+            if want is not False:
+                raise _Undecided
+            if isinstance(x, dict) and any(k not in schema.get("properties", {}) for k in x):
+                return False
+        elif key == "items":
+            if isinstance(x, list) and not all(_fits(want, v) for v in x):
+                return False
+        elif key in ("minItems", "maxItems"):
+            if isinstance(x, list) and (len(x) < want if key == "minItems" else len(x) > want):
+                return False
+        elif key == "anyOf":
+            if not any(_fits(sub, x) for sub in want):
+                return False
+        elif key == "allOf":
+            if not all(_fits(sub, x) for sub in want):
+                return False
+        elif key == "if":
+            if "else" in schema:  # never written
+                raise _Undecided
+            if _fits(want, x) and not _fits(schema.get("then", {}), x):
+                return False
+        elif key != "then":
+            raise _Undecided
+    return True
+
+
 def _is_type(x: Any, name: str) -> bool:
+    if name not in _KINDS and name != "null":
+        raise _Undecided
     if name in ("integer", "number") and isinstance(x, bool):
         return False
-    return x is None if name == "null" else isinstance(x, _KINDS.get(name, ()))
+    return x is None if name == "null" else isinstance(x, _KINDS[name])
+
+
+def _equal(x: Any, value: Any) -> bool:
+    """jsonschema's equality for a scalar enum or const value: booleans are not numbers."""
+    if isinstance(value, (list, dict)):
+        raise _Undecided
+    if isinstance(x, str) or isinstance(value, str):
+        return x == value
+    if isinstance(x, bool) or isinstance(value, bool):
+        return isinstance(x, bool) and isinstance(value, bool) and x == value
+    return not isinstance(x, (list, dict)) and x == value
+
+
+def _beyond(x: Any, bound: Any, key: str) -> bool:
+    try:
+        return x < bound if key == "minimum" else x > bound
+    except ArithmeticError:  # a Decimal NaN has no order
+        raise _Undecided from None
 
 
 def _is_date(text: str) -> bool:
