@@ -53,6 +53,7 @@ def load_policy(directory: str | Path | None = None, *, cache: bool = True) -> i
     if entry is not None:
         cached = entry.read()
         if cached is not None:
+            _KEYS[id(cached)] = (cached, entry.key)
             return cached
     from .check import check  # only when the policy is not cached: the checker and Lark cost time
 
@@ -62,7 +63,18 @@ def load_policy(directory: str | Path | None = None, *, cache: bool = True) -> i
     policy = check(modules, sources, data)
     if entry is not None:
         entry.write(policy)
+        _KEYS[id(policy)] = (policy, entry.key)
     return policy
+
+
+_KEYS: dict[int, tuple[ir.Policy, str]] = {}
+
+
+def cache_key(policy: ir.Policy) -> str | None:
+    """The cache key of a policy this process read from the cache or stored in it, else None: what
+    is derived from a policy (its ASP program) can be cached under it."""
+    hit = _KEYS.get(id(policy))
+    return hit[1] if hit is not None and hit[0] is policy else None
 
 
 # ---------------------------------------------------------------- the on-disk cache of checked policies
@@ -84,6 +96,10 @@ class CacheEntry:
 
     path: Path
 
+    @property
+    def key(self) -> str:
+        return self.path.stem
+
     def read(self) -> ir.Policy | None:
         """The cached policy, or None when there is none or it cannot be read (then it is rebuilt)."""
         try:
@@ -94,19 +110,24 @@ class CacheEntry:
         return policy if isinstance(policy, ir.Policy) else None
 
     def write(self, policy: ir.Policy) -> None:
-        """Store atomically (a temporary file renamed into place), so a reader never sees half an entry."""
+        store(self.path, pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def store(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (a temporary file renamed into place), so that a reader never
+    sees half of it; never raises."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump(policy, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:  # a read-only or full disk only costs speed
-            pass
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:  # a read-only or full disk only costs speed
+        pass
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,25 @@
 """Deciding cases with clingo: the policy's program, the case's facts as Symbols, one model.
 
-`solve` decides one case; `solve_many` grounds many cases in one Control (the batched program,
-every case-dependent atom numbered by case), so that the program is parsed and its tables are
-grounded once per chunk of cases rather than once per case. Both read the same emission, and
-each case's Verdict is built by the same `verdict_from_atoms`.
+`solve` decides one case, with the program of its category's rules (no other rule is in force
+for it) and only the table rows its look-ups can match; `solve_many` grounds many cases in one
+Control (the batched program, every case-dependent atom numbered by case), so that the program is
+parsed and its tables are grounded once per chunk of cases rather than once per case. Both read
+the same emission, and each case's Verdict is built by the same `verdict_from_atoms`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import clingo
 import clingo.ast
 
 from ....dsl import ir
+from ....dsl.loader import cache_dir, cache_key, store
 from ...case import CaseData
 from .emit import batch_program, nodes, program_without_tables, reads
 from .predicates import (
@@ -89,47 +93,66 @@ def _symbol(value: int | str) -> clingo.Symbol:
     return clingo.String(value) if isinstance(value, str) else clingo.Number(value)
 
 
-_PARSED: dict[tuple[int, bool], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
+_PARSED: dict[tuple[int, bool, int | None], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
 # Held while parsed statements are read: replaying them into a Control, or filling the caches from
 # them. Two threads replaying the same statements at once (a Dask worker's threads) made clingo
-# refuse them ("invalid ast: term expected"). Re-entrant: `_split` reads `_parsed` under it.
-_REPLAY = threading.RLock()
+# refuse them ("invalid ast: term expected").
+_REPLAY = threading.Lock()
 
 
-def _parsed(policy: ir.Policy, batched: bool) -> tuple[clingo.ast.AST, ...]:
+def _parsed(policy: ir.Policy, batched: bool, category: int | None = None) -> tuple[clingo.ast.AST, ...]:
     """The program's statements, parsed once per policy object (immutable): parsing the text cost
     more than a third of a one-case decision, and replaying the parsed statements is cheaper. The
-    one-case program is parsed without its tables: `solve` adds the rows it needs as Symbols."""
-    key = (id(policy), batched)
+    one-case program is parsed without its tables (`solve` adds the rows it needs as Symbols), and
+    with a category, with only that category's rules."""
+    key = (id(policy), batched, category)
     hit = _PARSED.get(key)
     if hit is None or hit[0] is not policy:
         with _REPLAY:
             statements: list[clingo.ast.AST] = []
-            text = batch_program(policy) if batched else program_without_tables(policy)
+            text = batch_program(policy) if batched else _one_case_text(policy, category)
             clingo.ast.parse_string(text, statements.append)
             hit = _PARSED[key] = (policy, tuple(statements))
     return hit[1]
 
 
+def _one_case_text(policy: ir.Policy, category: int | None) -> str:
+    """`program_without_tables`, kept on disk beside the checked policy it is emitted from
+    (emitting it was a sixth of a cold `decide`): keyed by that policy's cache entry, the category
+    and this package's source, and checked against the digest on its first line, so that a
+    damaged file is emitted again."""
+    key = cache_key(policy)
+    if key is None:  # not from the cache (or the cache is off)
+        return program_without_tables(policy, category)
+    source = hashlib.sha256(f"{key} {category}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        source.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    path = cache_dir() / "asp" / f"{source.hexdigest()}.lp"
+    try:
+        digest, _, text = path.read_bytes().partition(b"\n")
+        if digest == _digest(text):
+            return text.decode("utf-8")
+    except OSError:  # not cached yet (or unreadable): emitted below
+        pass
+    program_text = program_without_tables(policy, category)
+    data = program_text.encode("utf-8")
+    store(path, _digest(data) + b"\n" + data)
+    return program_text
+
+
+def _digest(data: bytes) -> bytes:
+    return b"% sha256 " + hashlib.sha256(data).hexdigest().encode()
+
+
 @dataclass(frozen=True)
 class _Split:
-    """The one-case program's statements, its table rows apart as facts: a table row is read only
-    by a look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row
-    whose key is no value a look-up of that table can take in this case derives nothing and is
-    left out."""
+    """The one-case program's table rows as facts: a table row is read only by a look-up
+    (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row whose key is
+    no value a look-up of that table can take in this case derives nothing and is left out."""
 
-    rules: tuple[clingo.ast.AST, ...]  # every statement of the program but the table rows
     tables: dict[str, tuple[clingo.Symbol, ...]]  # table -> all its rows' facts
     rows: dict[tuple[str, clingo.Symbol], tuple[clingo.Symbol, ...]]  # (table, key) -> that row's facts
     keys: dict[str, tuple[ir.Expr, ...]]  # table -> the key of every look-up of it
-
-
-@dataclass(frozen=True)
-class _CaseProgram:
-    """What a Control holds for one case: statements to replay and table facts to add."""
-
-    statements: tuple[clingo.ast.AST, ...]
-    facts: list[clingo.Symbol]
 
 
 _SPLITS: dict[int, tuple[ir.Policy, _Split]] = {}
@@ -171,14 +194,13 @@ def _split(policy: ir.Policy) -> _Split:
                 cells = [TABLE_CELL.symbol(t.name, key, col, v) for (col, _), v in zip(t.columns, values, strict=True)]
                 rows[(t.name, _symbol(key))] = (TABLE_KEY.symbol(t.name, key), *cells)
             tables[t.name] = tuple(f for key, _ in t.rows for f in rows[(t.name, _symbol(key))])
-        with _REPLAY:  # reads the shared statements
-            split = _Split(_parsed(policy, False), tables, rows, {t: tuple(v) for t, v in keys.items()})
+        split = _Split(tables, rows, {t: tuple(v) for t, v in keys.items()})
         hit = _SPLITS[id(policy)] = (policy, split)
     return hit[1]
 
 
-def _case_program(policy: ir.Policy, case: CaseData, varying: Varying) -> _CaseProgram:
-    """The one-case program for this case: every statement, and the table rows a look-up can match."""
+def _table_facts(policy: ir.Policy, case: CaseData, varying: Varying) -> list[clingo.Symbol]:
+    """The table rows a look-up of this case can match, as facts."""
     split = _split(policy)
     facts: list[clingo.Symbol] = []
     for table in split.tables:
@@ -191,10 +213,13 @@ def _case_program(policy: ir.Policy, case: CaseData, varying: Varying) -> _CaseP
         else:
             for value in values:
                 facts.extend(split.rows.get((table, value), ()))
-    return _CaseProgram(split.rules, facts)
+    return facts
 
 
-def _control(statements: Sequence[clingo.ast.AST], arguments: Sequence[str] = ("--warn=none", "--models=2")):
+_ONE_MODEL = ("--warn=none", "--models=2")
+
+
+def _control(statements: Sequence[clingo.ast.AST], arguments: Sequence[str] = _ONE_MODEL):
     """A Control holding the program: the same statements `Control.add` would parse from its text."""
     ctl = clingo.Control(list(arguments))
     with _REPLAY, clingo.ast.ProgramBuilder(ctl) as builder:  # one thread at a time (see _REPLAY)
@@ -215,17 +240,16 @@ def case_control(
 ) -> clingo.Control:
     """A Control (not yet grounded, the case's facts not added) holding the one-case program for
     `case` and the rules of `extra` (text written by visa-rules, never from case data): the program
-    `solve` reads, for an analysis that adds rules of its own. An input in `varying` may take any of
-    those values besides the case's own (the extra rules choose among them), so the table rows those
-    values can match are kept too."""
+    `solve` reads (with every category's rules), for an analysis that adds rules of its own. An
+    input in `varying` may take any of those values besides the case's own (the extra rules choose
+    among them), so the table rows those values can match are kept too."""
     if extra not in _EXTRA:
         with _REPLAY:
             statements: list[clingo.ast.AST] = []
             clingo.ast.parse_string(extra, statements.append)
             _EXTRA[extra] = tuple(statements)
-    one = _case_program(policy, case, varying or {})
-    ctl = _control([*one.statements, *_EXTRA[extra]], arguments)
-    _add_facts(ctl, one.facts)
+    ctl = _control([*_parsed(policy, False), *_EXTRA[extra]], arguments)
+    _add_facts(ctl, _table_facts(policy, case, varying or {}))
     return ctl
 
 
@@ -235,10 +259,25 @@ def _add_facts(ctl: clingo.Control, facts: Sequence[clingo.Symbol]) -> None:
             backend.add_rule([backend.add_atom(symbol)])
 
 
+# the (policy, category) pairs whose first case went in as program text
+_TEXT_ADDED: dict[tuple[int, int], ir.Policy] = {}
+
+
+def _one_case_control(policy: ir.Policy, category: int) -> clingo.Control:
+    """The one-case program of a category in a Control: for its first case as text, which clingo
+    parses in half the time of parsing it into statements (a process that decides one case is
+    done then); for every later case, replayed from the statements parsed once."""
+    if _TEXT_ADDED.get((id(policy), category)) is not policy:
+        _TEXT_ADDED[(id(policy), category)] = policy
+        ctl = clingo.Control(list(_ONE_MODEL))
+        ctl.add("base", [], _one_case_text(policy, category))
+        return ctl
+    return _control(_parsed(policy, False, category))
+
+
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
-    one = _case_program(policy, case, {})
-    ctl = _control(one.statements)
-    _add_facts(ctl, [*one.facts, *case_symbols(policy, case)])
+    ctl = _one_case_control(policy, int(case.scalars[ir.CATEGORY]))  # a member's index
+    _add_facts(ctl, [*_table_facts(policy, case, {}), *case_symbols(policy, case)])
     ctl.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
     ctl.solve(on_model=lambda m: models.append(list(m.symbols(shown=True))))
