@@ -112,3 +112,30 @@ def test_the_cli_takes_no_cache(cache, policy_copy):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert not (cache / "policy").exists()
+
+
+def test_the_asp_program_is_cached_per_category_and_a_damaged_one_emitted_again(cache, policy_copy, monkeypatch):
+    """The one-case ASP program of each category is kept beside the checked policy; a damaged file
+    is emitted again (its digest no longer fits), and the decision is the same from all three."""
+    from visarules.solver.backends.asp import solve
+    from visarules.solver.case import load_case, read_case_file
+
+    def decide(name: str):
+        policy = load_policy(policy_copy)  # a new policy object: nothing of it is cached in this process
+        return solve(policy, load_case(policy, read_case_file(ROOT / "examples" / name)))
+
+    fresh = decide("smc-eligible.json")
+    assert len(list((cache / "asp").glob("*.lp"))) == 1
+    assert decide("wtr-minimal.json")
+    programs = sorted((cache / "asp").glob("*.lp"))
+    assert len(programs) == 2  # one per category
+    assert decide("smc-eligible.json") == fresh  # from the cache
+    for path in programs:
+        path.write_bytes(path.read_bytes().replace(b"in_force", b"in_farce", 1))
+    assert decide("smc-eligible.json") == fresh  # the damaged file was emitted again
+    assert sorted((cache / "asp").glob("*.lp")) == programs
+    assert sum(b"in_farce" in path.read_bytes() for path in programs) == 1  # the SMC one is whole again
+    monkeypatch.setenv(NO_CACHE_ENV, "1")
+    shutil.rmtree(cache)
+    assert decide("smc-eligible.json") == fresh
+    assert not cache.exists()
