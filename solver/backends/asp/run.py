@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import clingo
@@ -144,24 +143,24 @@ def _digest(data: bytes) -> bytes:
     return b"% sha256 " + hashlib.sha256(data).hexdigest().encode()
 
 
-@dataclass(frozen=True)
-class _Split:
-    """The one-case program's table rows as facts: a table row is read only by a look-up
-    (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound to its key's value, so a row whose key is
-    no value a look-up of that table can take in this case derives nothing and is left out."""
-
-    tables: dict[str, tuple[clingo.Symbol, ...]]  # table -> all its rows' facts
-    rows: dict[tuple[str, clingo.Symbol], tuple[clingo.Symbol, ...]]  # (table, key) -> that row's facts
-    keys: dict[str, tuple[ir.Expr, ...]]  # table -> the key of every look-up of it
-
-
-_SPLITS: dict[int, tuple[ir.Policy, _Split]] = {}
-
-
 Varying = Mapping[str, Collection[int | str]]  # input -> values it may take besides the case's own
 
+_LOOKUP_KEYS: dict[int, tuple[ir.Policy, dict[str, tuple[ir.Expr, ...]]]] = {}
 
-def _key_values(key: ir.Expr, case: CaseData, varying: Varying) -> set[clingo.Symbol] | None:
+
+def _lookup_keys(policy: ir.Policy) -> dict[str, tuple[ir.Expr, ...]]:
+    """Table -> the key of every look-up of it."""
+    hit = _LOOKUP_KEYS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        keys: dict[str, list[ir.Expr]] = {}
+        for n in nodes(policy):
+            if isinstance(n, (ir.Lookup, ir.InTable)):
+                keys.setdefault(n.table.name, []).append(n.key)
+        hit = _LOOKUP_KEYS[id(policy)] = (policy, {t: tuple(v) for t, v in keys.items()})
+    return hit[1]
+
+
+def _key_values(key: ir.Expr, case: CaseData, varying: Varying) -> set[int | str] | None:
     """Every value a key can take in this case, or None when that is not evident from its form: an
     input or field is the case's value (the fact that binds it) or, for an input in `varying`, any of
     those values too; a constant itself; and an `if` (c·t + (1-c)·e with c 0 or 1, or one rule per
@@ -169,50 +168,38 @@ def _key_values(key: ir.Expr, case: CaseData, varying: Varying) -> set[clingo.Sy
     if isinstance(key, ir.Named):
         return _key_values(key.expr, case, varying)
     if isinstance(key, ir.Input):
-        return {_symbol(case.scalars[key.path])} | {_symbol(v) for v in varying.get(key.path, ())}
+        return {case.scalars[key.path], *varying.get(key.path, ())}
     if isinstance(key, ir.Field):
-        return {_symbol(item.values[key.name]) for item in case.items[key.list]}
+        return {item.values[key.name] for item in case.items[key.list]}
     if isinstance(key, ir.Const) and type(key.value) in (int, str):
-        return {_symbol(key.value)}
+        return {key.value}
     if isinstance(key, ir.If):
         then, orelse = _key_values(key.then, case, varying), _key_values(key.orelse, case, varying)
         return None if then is None or orelse is None else then | orelse
     return None
 
 
-def _split(policy: ir.Policy) -> _Split:
-    hit = _SPLITS.get(id(policy))
-    if hit is None or hit[0] is not policy:
-        keys: dict[str, list[ir.Expr]] = {}
-        for n in nodes(policy):
-            if isinstance(n, (ir.Lookup, ir.InTable)):
-                keys.setdefault(n.table.name, []).append(n.key)
-        rows: dict[tuple[str, clingo.Symbol], tuple[clingo.Symbol, ...]] = {}
-        tables: dict[str, tuple[clingo.Symbol, ...]] = {}
-        for t in policy.tables:  # the atoms `emit` writes for a table, as Symbols
-            for key, values in t.rows:
-                cells = [TABLE_CELL.symbol(t.name, key, col, v) for (col, _), v in zip(t.columns, values, strict=True)]
-                rows[(t.name, _symbol(key))] = (TABLE_KEY.symbol(t.name, key), *cells)
-            tables[t.name] = tuple(f for key, _ in t.rows for f in rows[(t.name, _symbol(key))])
-        split = _Split(tables, rows, {t: tuple(v) for t, v in keys.items()})
-        hit = _SPLITS[id(policy)] = (policy, split)
-    return hit[1]
-
-
 def _table_facts(policy: ir.Policy, case: CaseData, varying: Varying) -> list[clingo.Symbol]:
-    """The table rows a look-up of this case can match, as facts."""
-    split = _split(policy)
+    """The table rows a look-up of this case can match, as `tbl_key`/`tbl` facts (the atoms `emit`
+    writes for a row), built for the rows needed only (building all 4,559 was a tenth of a cold
+    decide). A row is read only by a look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound
+    to its key's value, so a row whose key is no value a look-up of that table can take in this
+    case derives nothing and is left out."""
+    lookups = _lookup_keys(policy)
     facts: list[clingo.Symbol] = []
-    for table in split.tables:
-        values: set[clingo.Symbol] | None = set()
-        for key in split.keys.get(table, ()):
+    for table in policy.tables:
+        values: set[int | str] | None = set()
+        for key in lookups.get(table.name, ()):
             found = _key_values(key, case, varying)
             values = None if found is None or values is None else values | found
         if values is None:
-            facts.extend(split.tables[table])
+            rows = table.rows
         else:
-            for value in values:
-                facts.extend(split.rows.get((table, value), ()))
+            by_key = table.row_by_key
+            rows = tuple((v, by_key[v]) for v in values if v in by_key)
+        for key_value, row in rows:
+            facts.append(TABLE_KEY.symbol(table.name, key_value))
+            facts.extend(TABLE_CELL.symbol(table.name, key_value, c, v) for (c, _), v in zip(table.columns, row))
     return facts
 
 
