@@ -296,7 +296,7 @@ def test_a_real_case_meets_every_domain_assumption(policy, example):
     assert assumptions and all(isinstance(d, str) and d and z3.is_bool(c) for d, c in assumptions)
     s = z3.Solver()
     s.set("rlimit", 50_000_000)
-    s.add(sym.bind(load_case(policy, example)))
+    s.add([v == smt.literal(t, x) for v, t, x in sym.assignment(load_case(policy, example))])
     for description, c in assumptions:
         s.push()
         s.add(z3.Not(c))

@@ -227,7 +227,7 @@ def case_control(
 ) -> clingo.Control:
     """A Control (not yet grounded, the case's facts not added) holding the one-case program for
     `case` and the rules of `extra` (text written by visa-rules, never from case data): the program
-    `solve` reads (with every category's rules), for an analysis that adds rules of its own. An
+    `solve` reads (the rules of the case's category), for an analysis that adds rules of its own. An
     input in `varying` may take any of those values besides the case's own (the extra rules choose
     among them), so the table rows those values can match are kept too."""
     if extra not in _EXTRA:
@@ -235,7 +235,7 @@ def case_control(
             statements: list[clingo.ast.AST] = []
             clingo.ast.parse_string(extra, statements.append)
             _EXTRA[extra] = tuple(statements)
-    ctl = _control([*_parsed(policy, False), *_EXTRA[extra]], arguments)
+    ctl = _control([*_parsed(policy, False, int(case.scalars[ir.CATEGORY])), *_EXTRA[extra]], arguments)
     _add_facts(ctl, _table_facts(policy, case, varying or {}))
     return ctl
 

@@ -172,12 +172,9 @@ class SymbolicCase:
                 )
         return out
 
-    def bind(self, case: CaseData) -> list[z3.BoolRef]:
-        """Equalities fixing every variable to `case` (slots past a list's end absent and blank)."""
-        return [v == literal(t, x) for v, t, x in self.assignment(case)]
-
     def assignment(self, case: CaseData) -> list[tuple[z3.ExprRef, ir.Type, int | str | bool]]:
-        """Every variable with its type and the value `case` gives it, as `bind` fixes them."""
+        """Every variable with its type and the value `case` gives it (slots past a list's end
+        absent and blank)."""
         out: list[tuple[z3.ExprRef, ir.Type, int | str | bool]] = []
         for f in self.policy.inputs:
             out.append((self.scalars[f.path], f.type, case.scalars[f.path]))
