@@ -383,11 +383,11 @@ def batch_program(policy: ir.Policy) -> str:
     return _cached(policy, True, True, None)
 
 
-def program_without_tables(policy: ir.Policy, category: int | None = None) -> str:
-    """The one-case program less its table facts (`tbl`, `tbl_key`): `run` adds, as Symbols, the
-    rows a case's look-ups can match. With a category (the index of its member), only the rules
-    of that category, since no other is in force for a case of it (`ir.in_force`): a third less
-    for clingo to parse and ground."""
+def category_program(policy: ir.Policy, category: int) -> str:
+    """The one-case program for a case of one category (the index of its member): only that
+    category's rules, since no other is in force for such a case (`ir.in_force`), a third less for
+    clingo to parse and ground; and less its table facts (`tbl`, `tbl_key`), which `run` adds as
+    Symbols for the rows a case's look-ups can match."""
     return _cached(policy, False, False, category)
 
 

@@ -20,7 +20,7 @@ import clingo.ast
 from ....dsl import ir
 from ....dsl.loader import cache_dir, cache_key, store
 from ...case import CaseData
-from .emit import batch_program, nodes, program_without_tables, reads
+from .emit import batch_program, category_program, nodes, reads
 from .predicates import (
     CASE,
     FIELD,
@@ -92,37 +92,36 @@ def _symbol(value: int | str) -> clingo.Symbol:
     return clingo.String(value) if isinstance(value, str) else clingo.Number(value)
 
 
-_PARSED: dict[tuple[int, bool, int | None], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
+_PARSED: dict[tuple[int, int | None], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
 # Held while parsed statements are read: replaying them into a Control, or filling the caches from
 # them. Two threads replaying the same statements at once (a Dask worker's threads) made clingo
 # refuse them ("invalid ast: term expected").
 _REPLAY = threading.Lock()
 
 
-def _parsed(policy: ir.Policy, batched: bool, category: int | None = None) -> tuple[clingo.ast.AST, ...]:
-    """The program's statements, parsed once per policy object (immutable): parsing the text cost
-    more than a third of a one-case decision, and replaying the parsed statements is cheaper. The
-    one-case program is parsed without its tables (`solve` adds the rows it needs as Symbols), and
-    with a category, with only that category's rules."""
-    key = (id(policy), batched, category)
+def _parsed(policy: ir.Policy, category: int | None) -> tuple[clingo.ast.AST, ...]:
+    """The statements of the batched program (category None) or of a category's one-case program
+    (`emit.category_program`), parsed once per policy object (immutable): parsing the text cost
+    more than a third of a one-case decision, and replaying the parsed statements is cheaper."""
+    key = (id(policy), category)
     hit = _PARSED.get(key)
     if hit is None or hit[0] is not policy:
         with _REPLAY:
             statements: list[clingo.ast.AST] = []
-            text = batch_program(policy) if batched else _one_case_text(policy, category)
+            text = batch_program(policy) if category is None else _one_case_text(policy, category)
             clingo.ast.parse_string(text, statements.append)
             hit = _PARSED[key] = (policy, tuple(statements))
     return hit[1]
 
 
-def _one_case_text(policy: ir.Policy, category: int | None) -> str:
-    """`program_without_tables`, kept on disk beside the checked policy it is emitted from
+def _one_case_text(policy: ir.Policy, category: int) -> str:
+    """`category_program`, kept on disk beside the checked policy it is emitted from
     (emitting it was a sixth of a cold `decide`): keyed by that policy's cache entry, the category
     and this package's source, and checked against the digest on its first line, so that a
     damaged file is emitted again."""
     key = cache_key(policy)
     if key is None:  # not from the cache (or the cache is off)
-        return program_without_tables(policy, category)
+        return category_program(policy, category)
     source = hashlib.sha256(f"{key} {category}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         source.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -133,7 +132,7 @@ def _one_case_text(policy: ir.Policy, category: int | None) -> str:
             return text.decode("utf-8")
     except OSError:  # not cached yet (or unreadable): emitted below
         pass
-    program_text = program_without_tables(policy, category)
+    program_text = category_program(policy, category)
     data = program_text.encode("utf-8")
     store(path, _digest(data) + b"\n" + data)
     return program_text
@@ -235,7 +234,7 @@ def case_control(
             statements: list[clingo.ast.AST] = []
             clingo.ast.parse_string(extra, statements.append)
             _EXTRA[extra] = tuple(statements)
-    ctl = _control([*_parsed(policy, False, int(case.scalars[ir.CATEGORY])), *_EXTRA[extra]], arguments)
+    ctl = _control([*_parsed(policy, int(case.scalars[ir.CATEGORY])), *_EXTRA[extra]], arguments)
     _add_facts(ctl, _table_facts(policy, case, varying or {}))
     return ctl
 
@@ -259,7 +258,7 @@ def _one_case_control(policy: ir.Policy, category: int) -> clingo.Control:
         ctl = clingo.Control(list(_ONE_MODEL))
         ctl.add("base", [], _one_case_text(policy, category))
         return ctl
-    return _control(_parsed(policy, False, category))
+    return _control(_parsed(policy, category))
 
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
@@ -277,7 +276,7 @@ def solve_many(policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]
     """Decide many cases in one Control; each Verdict is the one `solve` gives for that case alone."""
     if not cases:
         return []
-    ctl = _control(_parsed(policy, True))
+    ctl = _control(_parsed(policy, None))
     with ctl.backend() as backend:
         for number, case in enumerate(cases):
             for symbol in numbered_case_symbols(policy, case, number):

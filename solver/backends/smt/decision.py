@@ -3,6 +3,7 @@ one case (every input bound to its value, the decision read from the model)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -205,7 +206,7 @@ class _Compiled:
 
 _CACHE: dict[tuple[int, int], _Compiled] = {}
 _CACHE_SIZE = 8
-_PACKS = iter(range(1 << 62))  # a fresh datatype name per compiled decision
+_PACKS = itertools.count()  # a fresh datatype name per compiled decision
 
 
 def compiled_decision(policy: ir.Policy, max_items: int) -> SymbolicDecision:
