@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from visarules.dsl import load_policy
-from visarules.solver.analyses.diff import input_differences, windows
+from visarules.solver.analyses.diff import DiffLimits, Window, input_differences, value_changes, values_alike, windows
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policy"
@@ -90,6 +90,24 @@ def test_a_rule_that_applies_differently_is_reported_even_when_no_outcome_change
         assert decide(json.loads(Path(x["file"]).read_text()), new, tmp_path)["outcome"] == x["new"]["outcome"]
     queries = sorted((tmp_path / "smt").glob("*.smt2"))
     assert queries and all(q.read_text().startswith("; visa-rules diff, lodged") for q in queries)
+
+
+def test_a_change_of_values_only_is_settled_window_by_window_from_the_reads(tmp_path):
+    median = copy_with(
+        tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35"
+    )
+    old, new = load_policy(POLICY), load_policy(median)
+    changes = value_changes(old, new)
+    assert changes is not None and set(changes) == {"median_wage"}
+    limits = DiffLimits(max_items=2)
+    # lodged before the changed value starts: no read of the median can reach it
+    assert values_alike(old, changes, Window(dt.date(2024, 1, 1), dt.date(2024, 2, 27)), limits)
+    # from its start, the median read on the lodgement day itself differs
+    assert not values_alike(old, changes, Window(dt.date(2024, 2, 28), dt.date(2024, 4, 6)), limits)
+    # a change to a rule as well: the shortcut does not apply
+    both = copy_with(tmp_path, "smc/employment.rules", "hours_per_week >= 30 or", "hours_per_week >= 31 or", "both")
+    shutil.copy(median / "parameters.rules", both / "parameters.rules")
+    assert value_changes(old, load_policy(both)) is None
 
 
 def test_windows_split_at_every_start_of_either_policy(tmp_path):

@@ -15,6 +15,11 @@ in both. So, per window:
    exists, for one whose points move between categories, and for one decided alike but for
    other reasons (a rule's result differs). Each kind found is a witness.
 
+When the policies differ only in the values of dated parameters (a median, a rate), a window is
+first checked more simply: if no case lodged in it reads a changed parameter on a day its old
+and new values differ, both policies evaluate every expression alike there, so the window is
+equivalent without comparing the decisions themselves (`value_changes`, `values_alike`).
+
 Every query runs within a deterministic resource budget (`--rlimit`), witnesses with as few list
 items as they can (none, one, then every slot). A witness is checked against Z3's model, shrunk
 (`prove.shrink`: the earliest lodgement in the window, the smallest values that still differ),
@@ -24,6 +29,7 @@ Each window is solved in a process of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -192,6 +198,99 @@ def changed_rules(old: ir.Policy, new: ir.Policy) -> tuple[str, ...]:
     return tuple(ids)
 
 
+# where a node is written (its span) and the policy's source texts: not what it decides
+_WRITTEN = frozenset({"span", "sources"})
+
+
+def value_changes(old: ir.Policy, new: ir.Policy) -> dict[str, tuple[ir.Param, ir.Param]] | None:
+    """The dated parameters whose values differ, old and new, when nothing else differs between
+    the policies (where things are written aside); None when anything else does."""
+    changes: dict[str, tuple[ir.Param, ir.Param]] = {}
+    seen: dict[tuple[int, int], bool] = {}
+    keep: list[object] = []  # the compared objects stay alive, so their ids are not reused
+
+    def alike(a: object, b: object) -> bool:
+        if a is b:
+            return True
+        key = (id(a), id(b))
+        if key in seen:
+            return seen[key]
+        keep.append((a, b))
+        if type(a) is not type(b):
+            same = False
+        elif isinstance(a, ir.Param):
+            same = a.name == b.name and a.type == b.type  # type: ignore[attr-defined]
+            if same and a != b:
+                changes[a.name] = (a, b)  # type: ignore[assignment]
+        elif dataclasses.is_dataclass(a):
+            same = all(
+                alike(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a) if f.name not in _WRITTEN
+            )
+        elif isinstance(a, (tuple, list)):
+            same = len(a) == len(b) and all(alike(x, y) for x, y in zip(a, b))  # type: ignore[arg-type]
+        elif isinstance(a, dict):
+            same = a.keys() == b.keys() and all(alike(a[k], b[k]) for k in a)  # type: ignore[attr-defined]
+        else:
+            same = a == b
+        seen[key] = same
+        return same
+
+    return changes if alike(old, new) and changes else None
+
+
+def values_alike(old: ir.Policy, values: dict[str, tuple[ir.Param, ir.Param]], w: Window, limits: DiffLimits) -> bool:
+    """Whether no case lodged in the window (within the domain) reads a changed parameter on a day
+    its old and new values differ. Each read is lowered twice, over the old and the new values,
+    and asked on its own, all within a small budget; unknown counts as "can differ" (the whole
+    comparison then runs)."""
+    reads = {
+        id(e): e
+        for rule in old.rules
+        for root in rule.roots
+        for e in ir.walk(root)
+        if isinstance(e, ir.ParamAt) and e.param.name in values
+    }
+    first, last = date_code(w.start), date_code(w.end) if w.end else None
+    for e in reads.values():  # read on the lodgement day itself: no solver needed to see it differ
+        if isinstance(e.date, ir.Input) and e.date.path == ir.LODGEMENT:
+            if _differ_within(*values[e.param.name], first, last):
+                return False
+    sym = smt.SymbolicCase(old, limits.max_items)
+    lower = smt.SmtLowering(sym)
+    lodged = sym.scalars[ir.LODGEMENT]
+    solver = z3.Solver()
+    solver.add([c for _, c in sym.domain_assumptions()])
+    solver.add(lodged >= date_code(w.start))
+    if w.end:
+        solver.add(lodged <= date_code(w.end))
+    budget = Budget(max(1, limits.rlimit // _PRECHECK_SHARE), limits.timeout)
+    # a read of an input or a field first: cheap to lower, and where values differ, found at once
+    for e in sorted(reads.values(), key=lambda e: not isinstance(e.date, (ir.Input, ir.Field))):
+        other = dataclasses.replace(e, param=values[e.param.name][1])
+        if e.scope is None:
+            differs = lower.lower(e) != lower.lower(other)
+        else:
+            slots = sym.slots[e.scope]
+            differs = z3.Or(
+                [z3.And(s.present, lower.lower(e, i) != lower.lower(other, i)) for i, s in enumerate(slots)]
+            )
+        if budget.check(solver, differs) != z3.unsat:
+            return False
+    return True
+
+
+# the budget of `values_alike`, all reads together: this share of a window's (proving a window
+# alike costs a few per cent of it; a read that can differ would cost far more to show so)
+_PRECHECK_SHARE = 10
+
+
+def _differ_within(a: ir.Param, b: ir.Param, first: int, last: int | None) -> bool:
+    """Whether the two series give different values on some day from `first` to `last` (date codes;
+    None: no end). A series changes value only at an entry's start, so those days and `first` decide."""
+    days = {first} | {date_code(e.start) for p in (a, b) for e in p.entries}
+    return any(a.entry_at(d).value != b.entry_at(d).value for d in days if d >= first and (last is None or d <= last))
+
+
 def _state(t) -> z3.ArithRef:
     """A rule's part in a decision as a number: not in force, not assessed, not applicable, or its result."""
     result = z3.IntVal(3) if t.rule.kind == "points" else z3.If(t.value, 3, 4)
@@ -244,7 +343,8 @@ def diff(
         spans = overlapping(spans, lodged)
     results: list[WindowResult | None] = [None] * len(spans)
     shown = 0
-    work = lambda i: _solve_window(old, new, changed, spans[i], limits)  # noqa: E731
+    values = value_changes(old, new) if changed else None
+    work = lambda i: _solve_window(old, new, changed, spans[i], limits, values)  # noqa: E731
     for i, data in run_each(len(spans) if changed else 0, work, jobs):
         results[i] = _window_result(old, new, spans[i], data)
         while shown < len(results) and results[shown] is not None:
@@ -296,7 +396,14 @@ def _at_most(scene: Scene, n: int) -> list[z3.BoolRef]:
     return [z3.Not(slot.present) for slots in sym.slots.values() for slot in slots[n:]]
 
 
-def _solve_window(old: ir.Policy, new: ir.Policy, changed: tuple[str, ...], w: Window, limits: DiffLimits) -> dict:
+def _solve_window(
+    old: ir.Policy,
+    new: ir.Policy,
+    changed: tuple[str, ...],
+    w: Window,
+    limits: DiffLimits,
+    values: dict[str, tuple[ir.Param, ir.Param]] | None = None,
+) -> dict:
     """The queries of one window (see the module's docstring), as JSON data for `_window_result`.
 
     Each query is asked first of an abstraction: the rules that may differ (and what they read)
@@ -307,6 +414,8 @@ def _solve_window(old: ir.Policy, new: ir.Policy, changed: tuple[str, ...], w: W
     """
     started = time.process_time()
     budget = Budget(limits.rlimit, limits.timeout)
+    if values and values_alike(old, values, w, limits):
+        return {"found": {}, "unknown": [], "units": budget.spent, "seconds": time.process_time() - started}
     categories = sorted({c.name for c in old.categories} | {c.name for c in new.categories})
     # a rule that only reads a differing rule's result decides alike while that result is alike:
     # the rules that differ themselves are enough to ask whether any case is decided differently
