@@ -11,6 +11,10 @@ applicable where its condition holds; `points(…)` reads the running totals of 
 so far (the checker only lets a rule read points that earlier stages awarded), and the reason
 placeholders are read after every rule ran. The result is `ColumnVerdicts`: the outcome, version,
 points and every rule's status as arrays, from which one case's `Verdict` is read off.
+
+Cases are independent, so a large caseload is decided a chunk of cases at a time (`CHUNK`) and the
+chunks' verdicts joined: within a chunk each node is computed once (nodes are memoised by
+structure), a constant is a 0-d array numpy broadcasts, and yes/no values are bool arrays.
 """
 
 from __future__ import annotations
