@@ -60,3 +60,14 @@ def test_verdicts_without_reasons_keep_outcomes_and_points(policy):
 def test_an_empty_caseload(policy):
     decided = decide_columns(policy, Columns.from_cases(policy, []))
     assert decided.n == 0 and len(decided.outcome) == 0
+
+
+def test_decided_in_chunks_as_in_one(policy):
+    """A large caseload is decided a chunk of cases at a time; chunks of 7 (so that some cases have
+    no items of a list and a chunk ends mid-way) give every case the same verdict, reasons included."""
+    cases = worked(policy)
+    cols = Columns.from_cases(policy, cases)
+    whole, chunked = decide_columns(policy, cols, chunk=len(cases)), decide_columns(policy, cols, chunk=7)
+    assert chunked.n == whole.n == len(cases)
+    every = range(len(cases))
+    assert [chunked.verdict(policy, i) for i in every] == [whole.verdict(policy, i) for i in every]

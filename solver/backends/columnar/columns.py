@@ -38,6 +38,15 @@ class ListColumns:
         counts = np.diff(self.offsets)
         return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
+    def slice(self, start: int, stop: int) -> ListColumns:
+        """The items of cases start…stop - 1 (views of these arrays, the offsets from 0)."""
+        first, last = self.offsets[start], self.offsets[stop]
+        return ListColumns(
+            self.offsets[start : stop + 1] - first,
+            {f: v[first:last] for f, v in self.values.items()},
+            {f: k[first:last] for f, k in self.known.items()},
+        )
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -63,3 +72,12 @@ class Columns:
                 {f.path: np.array([it.known[f.path] for it in items], dtype=bool) for f in lst.fields},
             )
         return Columns(len(cases), scalars, known, lists)
+
+    def slice(self, start: int, stop: int) -> Columns:
+        """Cases start…stop - 1 as columns of their own (views of these arrays)."""
+        return Columns(
+            stop - start,
+            {p: v[start:stop] for p, v in self.scalars.items()},
+            {p: k[start:stop] for p, k in self.known.items()},
+            {name: lst.slice(start, stop) for name, lst in self.lists.items()},
+        )
