@@ -5,11 +5,14 @@ constants, inputs, fields, `+ - ×`, `not`, `and`/`or` (0/1 products), compariso
 `if` and whole-number division — so most IR nodes cost no atom and no ground rule of their own.
 Comparisons, `min`/`max` and `if` on whole numbers become exact integer formulas: with d = a - b,
 [d ≥ 0] = (|d+1| - |d| + 1)/2 (the numerator is 2 or 0), min = (a+b-|a-b|)/2 and
-if c then t else e = c·t + (1-c)·e. A node is *materialised* as the atom `v(N, Value)` (case-level)
-or `w(N, Item, Value)` (per list item) when clingo needs an atom for it (dated values, table
+if c then t else e = c·t + (1-c)·e. A node is *materialised* as the atom `vN(Value)` (case-level)
+or `wN(Item, Value)` (per list item) when clingo needs an atom for it (dated values, table
 look-ups, aggregates, points, anything on text), when several parents share it, or when its term
-would grow large; each materialised node is guarded by the rules that read it being in force, so
-a case never computes what no rule in force for it reads.
+would grow large; each materialised node is guarded by its reader being in force (or, read by
+several rules, by their categories), so that a case computes little that no rule in force for it
+reads. Nodes written alike in several places are one node (`Canon`). Every materialised node and
+every rule has predicates of its own (`v7`, `in_force_3`): clingo grounds the program one
+predicate's rules after another's, and shared predicates made it one recursive component.
 
 Rules then derive, in the same program, whether each policy rule is in force, blocked by an
 earlier stop, applicable and what it found, the points, the outcome, the instruction version and
@@ -93,8 +96,15 @@ class Emitter(ir.ExprVisitor):
     reader = "the ASP emitter"
 
     def __init__(self, batched: bool = False, uses: dict[int, frozenset[str]] | None = None,
-                 parents: Counter | None = None) -> None:  # fmt: skip
+                 parents: Counter | None = None, rules: tuple[ir.Rule, ...] = (),
+                 canon: Canon | None = None) -> None:  # fmt: skip
         self.batched = batched
+        self.canon = canon if canon is not None else Canon()  # as `uses` and `parents` were keyed
+        # rule id -> its number in the program's own atoms (`in_force_3`), and the categories it
+        # is in force for (the guard of a node that several rules read)
+        self.rule_number = {r.id: k for k, r in enumerate(rules)}
+        self.categories = {r.id: r.categories for r in rules}
+        self.every_category = frozenset(k for r in rules for k in r.categories)
         # every table is keyed by node identity: hashing a frozen IR tree is deep, and the policy
         # keeps its nodes alive while the program is emitted
         self.uses = uses or {}
@@ -103,7 +113,7 @@ class Emitter(ir.ExprVisitor):
         self.terms: dict[int, Term] = {}
         self.materialised: set[int] = set()
         self.lines: list[str] = []
-        self.needs: set[tuple[int, str]] = set()
+        self.needs: set[tuple[int, int]] = set()  # (node, category)
 
     # --- atoms, with the case first when batched
     def atom(self, pred: Predicate | str, *terms: str) -> str:
@@ -119,11 +129,19 @@ class Emitter(ir.ExprVisitor):
         return self.ids.setdefault(id(e), len(self.ids))
 
     def value_atom(self, e: ir.Expr, value: str) -> str:
+        """A materialised node's atom, a predicate of its own (`v7(C, X)`, `w7(C, I, X)` per item):
+        clingo grounds a program in the order its predicates depend on each other, and one `v/3`
+        for every node made all of them one recursive component, grounded twice as slowly."""
         n = self.number(e)
-        return self.atom("v", str(n), value) if e.scope is None else self.atom("w", str(n), "I", value)
+        return self.atom(f"v{n}", value) if e.scope is None else self.atom(f"w{n}", "I", value)
+
+    def rule_atom(self, name: str, rule_id: str) -> str:
+        """A rule's own atom (`in_force_3(C)`), for the same reason as `value_atom`."""
+        return self.atom(f"{name}_{self.rule_number[rule_id]}")
 
     # --- the term of a node: inline, or a reference to its materialised atom
     def term(self, e: ir.Expr) -> Term:
+        e = self.canon(e)
         cached = self.terms.get(id(e))
         if cached is not None:
             return cached
@@ -137,7 +155,7 @@ class Emitter(ir.ExprVisitor):
         return t
 
     def materialise(self, e: ir.Expr, cases: list[Term]) -> Term:
-        """Emit `v(N, Value) :- …` (or `w`) with one rule per alternative term; return the reference."""
+        """Emit `vN(Value) :- …` (or `wN`) with one rule per alternative term; return the reference."""
         n = self.number(e)
         self.materialised.add(id(e))
         var = f"X{n}"
@@ -153,7 +171,9 @@ class Emitter(ir.ExprVisitor):
 
     def bound(self, body: tuple[str, ...]) -> tuple[str, ...]:
         """The body with `case(C)` first when batched and no positive atom of it binds the case."""
-        if self.batched and not any(b[:1].islower() and not b.startswith("not ") and "(C," in b for b in body):
+        if self.batched and not any(
+            b[:1].islower() and not b.startswith("not ") and ("(C," in b or "(C)" in b) for b in body
+        ):
             return self.case_domain() + body
         return body
 
@@ -164,11 +184,19 @@ class Emitter(ir.ExprVisitor):
             return ()
         if len(rules) == 1:
             (rule,) = rules
-            return (self.atom("in_force", quote(rule)),)
+            return (self.rule_atom("in_force", rule),)
+        # several readers: the categories they are in force for (a `need` atom per node and
+        # reader, derived from each reader's in_force, was a sixth of the ground program)
+        wanted = frozenset(k for rule in rules for k in self.categories.get(rule, ()))
+        if wanted >= self.every_category:
+            return ()
+        if len(wanted) == 1:
+            (k,) = wanted
+            return (self.atom("category", str(k)),)
         n = self.number(e)
-        for rule in sorted(rules):
-            self.needs.add((n, rule))
-        return (self.atom("need", str(n)),)
+        for k in sorted(wanted):
+            self.needs.add((n, k))
+        return (self.atom(f"need{n}"),)
 
     # --- leaves
     def _Const(self, e: ir.Const):
@@ -316,7 +344,7 @@ class Emitter(ir.ExprVisitor):
         ])  # fmt: skip
 
     def need_rules(self) -> list[str]:
-        return [f"{self.atom('need', str(n))} :- {self.atom('in_force', quote(r))}." for n, r in sorted(self.needs)]
+        return [f"{self.atom(f'need{n}')} :- {self.atom('category', str(k))}." for n, k in sorted(self.needs)]
 
     def _Covered(self, e: ir.Covered):
         # The union's length without sorting: take the items in order of (start, index); each adds
@@ -354,10 +382,6 @@ def decision(batched: bool) -> str:
     return f"""
 lodged({c}D) :- input({c}"lodgement_date", D).
 category({c}K) :- input({c}"category", K).
-blocked({c}R) :- rule_stage(R, K), fired({c}S), rule_stage(S, J), J < K.
-{NOT_ASSESSED.name}({c}R) :- in_force({c}R), blocked({c}R).
-{NOT_APPLICABLE.name}({c}R) :- in_force({c}R), not blocked({c}R), not applicable({c}R).
-fired({c}R) :- {RESULT.name}({c}R, stopped).
 not_eligible{cc} :- {RESULT.name}({c}_, not_met).
 not_eligible{cc} :- {RESULT.name}({c}_, stopped).
 has_concern{cc} :- {RESULT.name}({c}_, raised).
@@ -379,8 +403,10 @@ def program(policy: ir.Policy) -> str:
 
 
 def batch_program(policy: ir.Policy) -> str:
-    """The same program with a case number first in every case-dependent atom (see `run.solve_many`)."""
-    return _cached(policy, True, True, None)
+    """The same program with a case number first in every case-dependent atom (see
+    `run.solve_many`), less its table facts: `run` adds as Symbols the rows that a look-up of one
+    of the batch's cases can match (grounding all of them was a sixth of a batch of 200)."""
+    return _cached(policy, True, False, None)
 
 
 def category_program(policy: ir.Policy, category: int) -> str:
@@ -400,17 +426,19 @@ def _cached(policy: ir.Policy, batched: bool, tables: bool, category: int | None
     return cached[1]
 
 
-def rule_uses(rules: tuple[ir.Rule, ...]) -> tuple[dict[int, frozenset[str]], Counter]:
+def rule_uses(rules: tuple[ir.Rule, ...], canon: Canon | None = None) -> tuple[dict[int, frozenset[str]], Counter]:
     """Which of these rules read each node, and how many parent links each node has across them
-    (both keyed by node identity)."""
+    (both keyed by the identity of the node's `canon` representative: nodes written alike in two
+    places are one node, computed once)."""
+    canon = canon if canon is not None else Canon()
     uses: dict[int, set[str]] = {}
     parents: Counter = Counter()
     seen: set[int] = set()
     for rule in rules:
         roots = list(rule.roots) + [p for p in rule.placeholders if all(p is not r for r in rule.roots)]
         for root in roots:
-            parents[id(root)] += 1
-            stack = [root]
+            parents[id(canon(root))] += 1
+            stack = [canon(root)]
             visited: set[int] = set()
             while stack:
                 node = stack.pop()
@@ -420,11 +448,27 @@ def rule_uses(rules: tuple[ir.Rule, ...]) -> tuple[dict[int, frozenset[str]], Co
                 uses.setdefault(id(node), set()).add(rule.id)
                 first = id(node) not in seen
                 seen.add(id(node))
-                for child in node.children:
+                for child in map(canon, node.children):
                     if first:
                         parents[id(child)] += 1
                     stack.append(child)
     return {k: frozenset(v) for k, v in uses.items()}, parents
+
+
+class Canon:
+    """One representative of the nodes that are equal (the IR's structural equality, which leaves
+    out where a node was written): the program computes an expression written in several rules
+    once. Each node object is looked up once, by identity after that."""
+
+    def __init__(self) -> None:
+        self.by_value: dict[ir.Expr, ir.Expr] = {}
+        self.by_id: dict[int, ir.Expr] = {}
+
+    def __call__(self, e: ir.Expr) -> ir.Expr:
+        found = self.by_id.get(id(e))
+        if found is None:
+            found = self.by_id[id(e)] = self.by_value.setdefault(e, e)
+        return found
 
 
 @dataclass(frozen=True)
@@ -467,8 +511,9 @@ def nodes(policy: ir.Policy) -> list[ir.Expr]:
 
 
 def _program(policy: ir.Policy, rules: tuple[ir.Rule, ...], batched: bool, tables: bool) -> str:
-    uses, parents = rule_uses(rules)
-    em = Emitter(batched, uses, parents)
+    canon = Canon()
+    uses, parents = rule_uses(rules, canon)
+    em = Emitter(batched, uses, parents, rules, canon)
     lines = ["% generated by visa-rules from the policy IR; do not edit", decision(batched)]
     lines.append("% instruction versions: each category's own, each in force until the next begins")
     for c, member in enumerate(policy.category_enum.members):
@@ -488,33 +533,57 @@ def _program(policy: ir.Policy, rules: tuple[ir.Rule, ...], batched: bool, table
             lines.append(f"{TABLE_KEY.text(quote(t.name), _const(key))}.")
             for (col, _), value in zip(t.columns, values):
                 lines.append(f"{TABLE_CELL.text(quote(t.name), _const(key), quote(col), _const(value))}.")
-    body: list[str] = []
+    body = _halts(em, rules)
     for rule in rules:
         body.append(f"% ---- rule {rule.id}: {rule.title}")
-        body.extend(_rule(em, rule))
+        body.extend(_rule(em, rule, rules))
     return "\n".join(lines + body + ["% ---- shared expressions"] + em.lines + em.need_rules()) + "\n"
 
 
-def _rule(em: Emitter, rule: ir.Rule) -> list[str]:
+def _stops(rule: ir.Rule) -> bool:
+    return ir.EFFECT_OUTCOMES[rule.kind][0] == "stopped"
+
+
+def _halts(em: Emitter, rules: tuple[ir.Rule, ...]) -> list[str]:
+    """`halt_K`: a rule of a stage before K stopped the assessment, so no rule of stage K is
+    assessed; written only for the stages that a stop before them can block."""
+    out = ["% stops: the stages a stop at an earlier stage blocks"]
+    for stage in sorted({r.stage for r in rules}):
+        for stop in (r for r in rules if _stops(r) and r.stage < stage):
+            out.append(f"{em.atom(f'halt_{stage}')} :- {em.rule_atom('stop', stop.id)}.")
+    return out
+
+
+def _rule(em: Emitter, rule: ir.Rule, rules: tuple[ir.Rule, ...]) -> list[str]:
+    """A rule's atoms: in force, blocked (`halt_K`, when a stop comes before its stage),
+    applicable, its result, its points and its reason's values. Each is the rule's own predicate
+    (`in_force_3`, `applicable_3`, `stop_3`) so that the program is stratified predicate by
+    predicate (see `Emitter.value_atom`); a rule with no condition that no stop can block is
+    applicable exactly when it is in force, and its in-force atom serves."""
     r = quote(rule.id)
-    out = [f"rule_stage({r},{rule.stage})."]
+    out = []
     window = []
     if rule.start is not None:
         window.append(f"D >= {date_code(rule.start)}")
     if rule.until is not None:
         window.append(f"D <= {date_code(rule.until)}")  # until: the last day in force
+    in_force = em.rule_atom("in_force", rule.id)
     for c in rule.categories:
-        out.append(
-            f"{em.atom('in_force', r)} :- "
-            + ", ".join([em.atom("lodged", "D"), em.atom("category", str(c))] + window)
-            + "."
-        )
-    applicable = em.atom("applicable", r)
-    guard: tuple[str, ...] = ()
-    if rule.applies is not None:
-        t = em.term(rule.applies)
-        guard = _join(t.body, (f"{t.text} = 1",))
-    out.append(f"{applicable} :- " + ", ".join((em.atom("in_force", r), f"not {em.atom('blocked', r)}") + guard) + ".")
+        out.append(f"{in_force} :- " + ", ".join([em.atom("lodged", "D"), em.atom("category", str(c))] + window) + ".")
+    blockable = any(_stops(s) and s.stage < rule.stage for s in rules)
+    halt = em.atom(f"halt_{rule.stage}")
+    if blockable:
+        out.append(f"{em.atom(NOT_ASSESSED, r)} :- {in_force}, {halt}.")
+    applicable = in_force
+    if blockable or rule.applies is not None:
+        applicable = em.rule_atom("applicable", rule.id)
+        unblocked = (in_force, f"not {halt}") if blockable else (in_force,)
+        condition: tuple[str, ...] = ()
+        if rule.applies is not None:
+            t = em.term(rule.applies)
+            condition = _join(t.body, (f"{t.text} = 1",))
+            out.append(f"{em.atom(NOT_APPLICABLE, r)} :- {', '.join(unblocked)}, not {applicable}.")
+        out.append(f"{applicable} :- {', '.join(unblocked + condition)}.")
     value = em.term(rule.expr)
     if rule.kind == "points":
         out.append(f"{em.atom(RESULT, r, 'awarded')} :- {applicable}.")
@@ -524,7 +593,11 @@ def _rule(em: Emitter, rule: ir.Rule) -> list[str]:
         yes, no = ir.EFFECT_OUTCOMES[rule.kind]
         for result, bit in ((yes, 1), (no, 0)):
             body = ", ".join(_join((applicable,), value.body, (f"{value.text} = {bit}",)))
-            out.append(f"{em.atom(RESULT, r, result)} :- {body}.")
+            if result == "stopped":  # its own atom first, which `halt_K` reads
+                stop = em.rule_atom("stop", rule.id)
+                out += [f"{stop} :- {body}.", f"{em.atom(RESULT, r, result)} :- {stop}."]
+            else:
+                out.append(f"{em.atom(RESULT, r, result)} :- {body}.")
     for k, placeholder in enumerate(rule.placeholders):
         t = em.term(placeholder)
         body = ", ".join(_join((applicable,), t.body, (f"V = {t.text}",)))

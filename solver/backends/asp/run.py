@@ -10,8 +10,10 @@ the same emission, and each case's Verdict is built by the same `verdict_from_at
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import clingo
@@ -61,35 +63,72 @@ def numbered_case_symbols(policy: ir.Policy, case: CaseData, number: int) -> lis
 def _case_facts(policy: ir.Policy, case: CaseData, preds: tuple[Predicate, ...], first: tuple[int, ...]):
     """The facts of `predicates`' case vocabulary that the program reads (`emit.reads`), built
     directly as Symbols (the same values that `Predicate.symbol` encodes, without its per-field
-    dispatch: this runs for every case of a batch)."""
+    dispatch: this runs for every case of a batch). What no case changes, the path Strings and
+    the case number, is built once (`_layout`, `pre`)."""
     inp, known, item_p, field, field_known = (p.name for p in preds)
-    read = reads(policy)
+    layout = _layout(policy)
     pre = [clingo.Number(n) for n in first]
-    fn, num, text = clingo.Function, clingo.Number, clingo.String
+    fn, value = clingo.Function, _symbol
     facts = []
-    for f in policy.inputs:
-        path = text(f.path)
-        if f.path in read.inputs:
-            facts.append(fn(inp, [*pre, path, _symbol(case.scalars[f.path])]))
-        if f.path in read.known:
-            facts.append(fn(known, [*pre, path, num(int(case.known[f.path]))]))
-    for lst in policy.lists:
-        name = text(lst.name)
-        for i, item in enumerate(case.items[lst.name]):
-            index = num(i)
-            facts.append(fn(item_p, [*pre, name, index]))
-            for f in lst.fields:
-                path = text(f.path)
-                if (lst.name, f.path) in read.fields:
-                    facts.append(fn(field, [*pre, name, index, path, _symbol(item.values[f.path])]))
-                if (lst.name, f.path) in read.fields_known:
-                    facts.append(fn(field_known, [*pre, name, index, path, num(int(item.known[f.path]))]))
+    scalars, known_of = case.scalars, case.known
+    for path, symbol, is_read, is_known in layout.inputs:
+        if is_read:
+            facts.append(fn(inp, [*pre, symbol, value(scalars[path])]))
+        if is_known:
+            facts.append(fn(known, [*pre, symbol, _BIT[known_of[path]]]))
+    for name, name_symbol, fields in layout.lists:
+        for i, item in enumerate(case.items[name]):
+            index = _number(i)
+            facts.append(fn(item_p, [*pre, name_symbol, index]))
+            values, item_known = item.values, item.known
+            for path, symbol, is_read, is_known in fields:
+                if is_read:
+                    facts.append(fn(field, [*pre, name_symbol, index, symbol, value(values[path])]))
+                if is_known:
+                    facts.append(fn(field_known, [*pre, name_symbol, index, symbol, _BIT[item_known[path]]]))
     return facts
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A policy's case vocabulary as the program reads it: each input (path, its String, read,
+    known read) and each list (name, its String, its fields likewise)."""
+
+    inputs: tuple[tuple[str, clingo.Symbol, bool, bool], ...]
+    lists: tuple[tuple[str, clingo.Symbol, tuple[tuple[str, clingo.Symbol, bool, bool], ...]], ...]
+
+
+_LAYOUTS: dict[int, tuple[ir.Policy, _Layout]] = {}
+
+
+def _layout(policy: ir.Policy) -> _Layout:
+    hit = _LAYOUTS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        read = reads(policy)
+        inputs = tuple(
+            (f.path, clingo.String(f.path), f.path in read.inputs, f.path in read.known) for f in policy.inputs
+        )
+        lists = tuple(
+            (lst.name, clingo.String(lst.name), tuple(
+                (f.path, clingo.String(f.path), (lst.name, f.path) in read.fields,
+                 (lst.name, f.path) in read.fields_known) for f in lst.fields))
+            for lst in policy.lists
+        )  # fmt: skip
+        hit = _LAYOUTS[id(policy)] = (policy, _Layout(inputs, lists))
+    return hit[1]
+
+
+_BIT = {False: clingo.Number(0), True: clingo.Number(1)}
+_SMALL = tuple(clingo.Number(n) for n in range(256))  # item indexes, flags, enum members, counts
+
+
+def _number(n: int) -> clingo.Symbol:
+    return _SMALL[n] if 0 <= n < 256 else clingo.Number(n)
 
 
 def _symbol(value: int | str) -> clingo.Symbol:
     """A case value: text as a clingo String, anything else as a Number (as `predicates.VALUE`)."""
-    return clingo.String(value) if isinstance(value, str) else clingo.Number(value)
+    return clingo.String(value) if isinstance(value, str) else _number(value)
 
 
 _PARSED: dict[tuple[int, int | None], tuple[ir.Policy, tuple[clingo.ast.AST, ...]]] = {}
@@ -178,19 +217,20 @@ def _key_values(key: ir.Expr, case: CaseData, varying: Varying) -> set[int | str
     return None
 
 
-def _table_facts(policy: ir.Policy, case: CaseData, varying: Varying) -> list[clingo.Symbol]:
-    """The table rows a look-up of this case can match, as `tbl_key`/`tbl` facts (the atoms `emit`
-    writes for a row), built for the rows needed only (building all 4,559 was a tenth of a cold
-    decide). A row is read only by a look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K bound
-    to its key's value, so a row whose key is no value a look-up of that table can take in this
-    case derives nothing and is left out."""
+def _table_facts(policy: ir.Policy, cases: Sequence[CaseData], varying: Varying) -> list[clingo.Symbol]:
+    """The table rows a look-up of these cases can match, as `tbl_key`/`tbl` facts (the atoms
+    `emit` writes for a row), built for the rows needed only (building all 4,559 was a tenth of a
+    cold decide). A row is read only by a look-up (`tbl(T, K, …)` or `not tbl_key(T, K)`) with K
+    bound to its key's value, so a row whose key is no value a look-up of that table can take in
+    any of these cases derives nothing and is left out."""
     lookups = _lookup_keys(policy)
     facts: list[clingo.Symbol] = []
     for table in policy.tables:
         values: set[int | str] | None = set()
         for key in lookups.get(table.name, ()):
-            found = _key_values(key, case, varying)
-            values = None if found is None or values is None else values | found
+            for case in cases:
+                found = _key_values(key, case, varying)
+                values = None if found is None or values is None else values | found
         if values is None:
             rows = table.rows
         else:
@@ -235,7 +275,7 @@ def case_control(
             clingo.ast.parse_string(extra, statements.append)
             _EXTRA[extra] = tuple(statements)
     ctl = _control([*_parsed(policy, int(case.scalars[ir.CATEGORY])), *_EXTRA[extra]], arguments)
-    _add_facts(ctl, _table_facts(policy, case, varying or {}))
+    _add_facts(ctl, _table_facts(policy, [case], varying or {}))
     return ctl
 
 
@@ -263,7 +303,7 @@ def _one_case_control(policy: ir.Policy, category: int) -> clingo.Control:
 
 def solve(policy: ir.Policy, case: CaseData) -> ir.Verdict:
     ctl = _one_case_control(policy, int(case.scalars[ir.CATEGORY]))  # a member's index
-    _add_facts(ctl, [*_table_facts(policy, case, {}), *case_symbols(policy, case)])
+    _add_facts(ctl, [*_table_facts(policy, [case], {}), *case_symbols(policy, case)])
     ctl.ground([("base", [])])
     models: list[list[clingo.Symbol]] = []
     ctl.solve(on_model=lambda m: models.append(list(m.symbols(shown=True))))
@@ -277,6 +317,7 @@ def solve_many(policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]
     if not cases:
         return []
     ctl = _control(_parsed(policy, None))
+    _add_facts(ctl, _table_facts(policy, cases, {}))
     with ctl.backend() as backend:
         for number, case in enumerate(cases):
             for symbol in numbered_case_symbols(policy, case, number):
@@ -286,25 +327,55 @@ def solve_many(policy: ir.Policy, cases: Sequence[CaseData]) -> list[ir.Verdict]
     ctl.solve(on_model=lambda m: models.append(list(m.symbols(shown=True))))
     if len(models) != 1:
         raise SolverError(f"clingo found {len(models)} answer sets for {len(cases)} cases; the program must have one")
-    per_case: list[list[tuple[str, Sequence[clingo.Symbol]]]] = [[] for _ in cases]
+    per_case: list[list[tuple[str, list[int | str]]]] = [[] for _ in cases]
     for atom in models[0]:
-        args = atom.arguments
-        per_case[args[0].number].append((atom.name, args))
-    return [_verdict(policy, atoms, 1) for atoms in per_case]
+        name, args = _read(atom)
+        per_case[args[0]].append((name, args[1:]))  # type: ignore[index]
+    return [_verdict(policy, atoms) for atoms in per_case]
 
 
 def verdict_from_atoms(policy: ir.Policy, atoms: Sequence[clingo.Symbol]) -> ir.Verdict:
     """The Verdict of a model's shown atoms."""
-    return _verdict(policy, [(a.name, a.arguments) for a in atoms], 0)
+    return _verdict(policy, [_read(a) for a in atoms])
+
+
+# an argument of a shown atom, as clingo writes it: a string, a number or a constant's name
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(-?\d+)|([A-Za-z_]\w*)')
+
+
+def _read(atom: clingo.Symbol) -> tuple[str, list[int | str]]:
+    """A shown atom's name and arguments as Python values (a string's text, a number, a
+    constant's name), read from the atom's text: one call into clingo where reading the Symbol's
+    arguments is several per argument, the most of reading a batch's model. A string with an
+    escape in it is read from the Symbol."""
+    text = str(atom)
+    if "\\" in text:
+        return atom.name, [_value(a) for a in atom.arguments]
+    tokens = _TOKEN.findall(text)
+    return tokens[0][2], [int(n) if n else (c or q) for q, n, c in tokens[1:]]
 
 
 def _value(arg: clingo.Symbol) -> int | str:
-    return arg.string if arg.type == clingo.SymbolType.String else arg.number
+    if arg.type == clingo.SymbolType.String:
+        return arg.string
+    return arg.number if arg.type == clingo.SymbolType.Number else arg.name
 
 
-def _verdict(policy: ir.Policy, atoms: list[tuple[str, Sequence[clingo.Symbol]]], skip: int) -> ir.Verdict:
-    """The Verdict of shown atoms given as (name, arguments), the first `skip` arguments being the
-    case number (the predicates' fields follow, as `predicates` declares them)."""
+_SHOWN_VALUES: dict[int, tuple[ir.Policy, tuple[tuple[str, int], ...]]] = {}
+
+
+def _shown_values(policy: ir.Policy) -> tuple[tuple[str, int], ...]:
+    """Each rule, in order, with the number of values its reason shows (`Rule.placeholders`
+    walks the rule's texts on every call: a tenth of reading a batch's verdicts)."""
+    hit = _SHOWN_VALUES.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        hit = _SHOWN_VALUES[id(policy)] = (policy, tuple((r.id, len(r.placeholders)) for r in policy.rules))
+    return hit[1]
+
+
+def _verdict(policy: ir.Policy, atoms: list[tuple[str, list[int | str]]]) -> ir.Verdict:
+    """The Verdict of shown atoms given as (name, arguments as Python values), the predicates'
+    fields as `predicates` declares them."""
     results: dict[str, str] = {}
     awarded: dict[str, int] = {}
     points = {c.name: 0 for c in policy.categories}
@@ -312,30 +383,25 @@ def _verdict(policy: ir.Policy, atoms: list[tuple[str, Sequence[clingo.Symbol]]]
     outcome, version = None, None
     not_assessed, not_applicable = set(), set()
     for name, args in atoms:
-        if skip:
-            args = args[skip:]
         if name == RESULT.name:
-            results[args[0].string] = args[1].name
+            results[str(args[0])] = str(args[1])
         elif name == POINTS_AWARDED.name:
-            n = args[2].number
-            awarded[args[0].string] = n
-            points[args[1].string] += n
+            n = int(args[2])
+            awarded[str(args[0])] = n
+            points[str(args[1])] += n
         elif name == SHOW_VALUE.name:
-            raw_values.setdefault(args[0].string, {})[args[1].number] = _value(args[2])
+            raw_values.setdefault(str(args[0]), {})[int(args[1])] = args[2]
         elif name == OUTCOME.name:
-            outcome = args[0].name
+            outcome = args[0]
         elif name == VERSION.name:
-            version = args[0].string
+            version = args[0]
         elif name == NOT_ASSESSED.name:
-            not_assessed.add(args[0].string)
+            not_assessed.add(str(args[0]))
         elif name == NOT_APPLICABLE.name:
-            not_applicable.add(args[0].string)
-    order = [r.id for r in policy.rules]
-    values = {
-        rid: tuple(raw_values.get(rid, {})[k] for k in range(len(policy.rule_by_id[rid].placeholders)))
-        for rid in order
-        if rid in results
-    }
+            not_applicable.add(str(args[0]))
+    shown = _shown_values(policy)
+    order = [rid for rid, _ in shown]
+    values = {rid: tuple(raw_values.get(rid, {})[k] for k in range(n)) for rid, n in shown if rid in results}
     if outcome != ir.outcome_of(results):
         raise SolverError(f"clingo derived outcome {outcome} but its rule results give {ir.outcome_of(results)}")
     return ir.Verdict(
