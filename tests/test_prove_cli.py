@@ -56,13 +56,13 @@ def status(report: dict) -> dict[str, str]:
 
 # Not yet proved within the default budget (a known gap, see README "Proving properties"): counting
 # work periods once however they overlap (covered()), in two cases compared (both held for 3 items
-# before the visa history joined the case); and that the WTR registration concern can be a case's
-# only concern (tests/cases/wtr-registration-needed-not-shown.json witnesses it when prove reads the
-# known cases). The set must not grow.
+# before the visa history joined the case); and that a WTR case can fail first for the work visa held
+# when applying (since visa grant days joined the case; tests/cases/wtr-no-work-visa-at-application.json
+# witnesses it when prove reads the known cases). The set must not grow.
 KNOWN_UNKNOWN = {
     "smc.income_monotone",
     "smc.work_experience_points",
-    "builtin.decisive.wtr.employment.registration",
+    "builtin.decisive.wtr.work_visa_at_application",
 }
 
 
