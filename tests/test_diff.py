@@ -93,20 +93,21 @@ def test_a_rule_that_applies_differently_is_reported_even_when_no_outcome_change
 
 
 def test_a_change_of_values_only_is_settled_window_by_window_from_the_reads(tmp_path):
-    median = copy_with(
-        tmp_path, "parameters.rules", "from 2024-02-28: $31.61 cites SR3.35", "from 2024-02-28: $32.50 cites SR3.35"
+    rate = copy_with(
+        tmp_path, "parameters.rules", "from 2026-03-09: $40.25 cites SR5.15", "from 2026-03-09: $40.50 cites SR5.15"
     )
-    old, new = load_policy(POLICY), load_policy(median)
+    old, new = load_policy(POLICY), load_policy(rate)
     changes = value_changes(old, new)
-    assert changes is not None and set(changes) == {"median_wage"}
+    assert changes is not None and set(changes) == {"tier2_plus15"}
     limits = DiffLimits(max_items=2)
-    # lodged before the changed value starts: no read of the median can reach it
-    assert values_alike(old, changes, Window(dt.date(2024, 1, 1), dt.date(2024, 2, 27)), limits)
-    # from its start, the median read on the lodgement day itself differs
-    assert not values_alike(old, changes, Window(dt.date(2024, 2, 28), dt.date(2024, 4, 6)), limits)
+    # lodged before the changed value starts: every read of the rate (a period's start, the day the
+    # WTR job's rate is taken from) is on or before the lodgement day, so none can reach it
+    assert values_alike(old, changes, Window(dt.date(2025, 8, 18), dt.date(2026, 3, 8)), limits)
+    # from its start, a read can see the new value
+    assert not values_alike(old, changes, Window(dt.date(2026, 3, 9), dt.date(2026, 4, 19)), limits)
     # a change to a rule as well: the shortcut does not apply
     both = copy_with(tmp_path, "smc/employment.rules", "hours_per_week >= 30 or", "hours_per_week >= 31 or", "both")
-    shutil.copy(median / "parameters.rules", both / "parameters.rules")
+    shutil.copy(rate / "parameters.rules", both / "parameters.rules")
     assert value_changes(old, load_policy(both)) is None
 
 
