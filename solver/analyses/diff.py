@@ -243,14 +243,16 @@ def values_alike(old: ir.Policy, values: dict[str, tuple[ir.Param, ir.Param]], w
     its old and new values differ. Each read is lowered twice, over the old and the new values,
     and asked on its own, all within a small budget; unknown counts as "can differ" (the whole
     comparison then runs)."""
+    first, last = date_code(w.start), date_code(w.end) if w.end else None
+    # a rule not in force on any day of the window decides nothing there: its reads cannot matter
     reads = {
         id(e): e
         for rule in old.rules
+        if _in_force_within(rule, first, last)
         for root in rule.roots
         for e in ir.walk(root)
         if isinstance(e, ir.ParamAt) and e.param.name in values
     }
-    first, last = date_code(w.start), date_code(w.end) if w.end else None
     for e in reads.values():  # read on the lodgement day itself: no solver needed to see it differ
         if isinstance(e.date, ir.Input) and e.date.path == ir.LODGEMENT:
             if _differ_within(*values[e.param.name], first, last):
@@ -282,6 +284,12 @@ def values_alike(old: ir.Policy, values: dict[str, tuple[ir.Param, ir.Param]], w
 # the budget of `values_alike`, all reads together: this share of a window's (proving a window
 # alike costs a few per cent of it; a read that can differ would cost far more to show so)
 _PRECHECK_SHARE = 10
+
+
+def _in_force_within(rule: ir.Rule, first: int, last: int | None) -> bool:
+    """Whether the rule is in force on some lodgement day from `first` to `last` (date codes)."""
+    starts_in_time = rule.start is None or last is None or date_code(rule.start) <= last
+    return starts_in_time and (rule.until is None or date_code(rule.until) >= first)
 
 
 def _differ_within(a: ir.Param, b: ir.Param, first: int, last: int | None) -> bool:
