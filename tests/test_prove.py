@@ -23,6 +23,7 @@ from visarules.solver.analyses.prove import (
     exit_code,
     obligations,
     prove,
+    prove_one,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -280,10 +281,10 @@ def test_replay_disagreement_is_reported_as_a_bug(tmp_path, monkeypatch):
         v = real(policy, case)
         return replace(v, outcome="eligible" if v.outcome != "eligible" else "not_eligible")
 
-    monkeypatch.setattr(replay_mod, "solve_clingo", tampered)  # inherited by the processes that prove
+    monkeypatch.setattr(replay_mod, "solve_clingo", tampered)  # in this process: prove_one runs here
     folder = _copy_policy(tmp_path, {"smc/overall.rules": ("age_at_lodgement >= 56", "age_at_lodgement >= 57")})
     loaded = load_proofs(folder, PROOFS)
     chosen = tuple(o for o in obligations(loaded.policy, loaded.properties) if o.id == "smc.age_limit")
-    (r,) = prove(loaded.policy, chosen, Limits(max_items=1))
+    r = prove_one(loaded.policy, chosen[0], Limits(max_items=1))
     assert r.status == FAILS and r.bug and "differently" in r.bug
     assert exit_code((r,)) == 4

@@ -4,6 +4,7 @@ own, the resource budget, shrinking witnesses. Each is checked against the plain
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -133,16 +134,36 @@ def test_a_damaged_cache_entry_is_proved_again(tmp_path, shipped):
 # ---------------------------------------------------------------- processes and budgets
 
 
+def _square(i):
+    return {"square": i * i, "pid": os.getpid()}
+
+
+def _fails_on_third(i):
+    if i == 2:
+        raise ValueError("no third task")
+    return {}
+
+
+def _z3_terms_made(i):
+    """How many Z3 terms the task's process had made before it made one (its context's next id)."""
+    return {"id": z3.Int(f"fresh {i}").get_id()}
+
+
 def test_tasks_run_in_processes_of_their_own_and_failures_name_the_task():
-    assert sorted(run_each(5, lambda i: {"square": i * i}, jobs=2)) == [(i, {"square": i * i}) for i in range(5)]
-
-    def fails(i):
-        if i == 2:
-            raise ValueError("no third task")
-        return {}
-
+    results = sorted(run_each(5, _square, jobs=2))
+    assert [(i, r["square"]) for i, r in results] == [(i, i * i) for i in range(5)]
+    pids = {r["pid"] for _, r in results}
+    assert len(pids) == 5 and os.getpid() not in pids
     with pytest.raises(WorkerError, match="(?s)task 2 failed.*no third task"):
-        list(run_each(4, fails, jobs=2))
+        list(run_each(4, _fails_on_third, jobs=2))
+
+
+def test_a_task_starts_from_a_clean_z3_context_whatever_its_caller_did():
+    before = sorted(run_each(3, _z3_terms_made, jobs=2))
+    z3.Solver().add(z3.And([z3.Int(f"caller {k}") > k for k in range(200)]))  # Z3 work in the caller
+    after = sorted(run_each(3, _z3_terms_made, jobs=1))
+    assert before == after
+    assert len({r["id"] for _, r in after}) == 1  # every task made its term at the same point
 
 
 def test_a_budget_is_spent_across_checks_and_says_which_limit_stopped_it():

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -352,7 +353,7 @@ def diff(
     results: list[WindowResult | None] = [None] * len(spans)
     shown = 0
     values = value_changes(old, new) if changed else None
-    work = lambda i: _solve_window(old, new, changed, spans[i], limits, values)  # noqa: E731
+    work = functools.partial(_window_task, old, new, changed, tuple(spans), limits, values)
     for i, data in run_each(len(spans) if changed else 0, work, jobs):
         results[i] = _window_result(old, new, spans[i], data)
         while shown < len(results) and results[shown] is not None:
@@ -366,6 +367,10 @@ def diff(
                 on_window(r)
     assumptions = summarise_assumptions(t for t, _ in _domain(old, limits.max_items))
     return DiffReport(tuple(r for r in results if r is not None), limits.max_items, assumptions, None, changed)
+
+
+def _window_task(old, new, changed, spans, limits, values, i: int) -> dict:
+    return _solve_window(old, new, changed, spans[i], limits, values)
 
 
 def _domain(policy: ir.Policy, max_items: int):

@@ -1,33 +1,37 @@
-"""Tasks run each in a process of its own, forked from the caller, `jobs` at a time.
+"""Tasks run each in a process of its own, `jobs` at a time, every one started from the same clean
+state.
 
-Z3's search (and so the resource units it spends) depends on everything made in its context
-before: the same query after other queries may take another path. A task forked from a caller
-that has done no Z3 work of its own starts from the same state whichever tasks ran before, on
-however many processes, so its result depends on the task alone. Where processes cannot be forked
-(Windows), tasks run one after another in this process.
+Z3's search (and so the resource units it spends, and whether a query ends within its budget)
+depends on everything made in its context before: the same query after other queries may take
+another path. A process forked from the caller would inherit whatever Z3 work the caller did
+(a test runner's earlier tests, say), and forking a process that runs other threads can leave the
+child waiting on a lock no thread will release. So each task is started by multiprocessing's fork
+server: a fresh interpreter that has done nothing but import the modules named below, and from
+which every task is forked. A task's result then depends on the task alone: not on what ran
+before it, in which order, or on how many processes. Where there is no fork server (Windows),
+tasks run one after another in this process.
 
-A task's result is JSON data, sent back through a pipe.
+`work` must be picklable (a module-level function, or a `functools.partial` of one); it is
+pickled once, and each task's result, JSON-like data, comes back through a pipe.
 """
 
 from __future__ import annotations
 
-import json
+import multiprocessing
+import multiprocessing.connection
 import os
-import selectors
-import signal
+import pickle
 import traceback
 from collections.abc import Callable, Iterator
 
 __all__ = ["run_each", "default_jobs", "WorkerError"]
 
+# imported once in the fork server, so that a task starts without importing them again
+_PRELOAD = ["z3", "clingo", "visarules.cli", "visarules.solver.analyses.prove", "visarules.solver.analyses.diff"]
+
 
 class WorkerError(RuntimeError):
     """A task failed in its process: a bug in visa-rules, with the task's traceback."""
-
-
-# os._exit ends a forked process at once, running none of the exit code it inherited (atexit
-# handlers, pytest's, the CLI's); reached by name, as the layout test refuses `module._name` uses
-_leave_now = getattr(os, "_exit")  # noqa: B009
 
 
 def default_jobs() -> int:
@@ -37,34 +41,41 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _context():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)  # no effect once the server runs
+    return ctx
+
+
+def _task(blob: bytes, i: int, send) -> None:
+    """In the task's own process: work, and send the result (or the traceback) back."""
+    try:
+        message = {"ok": pickle.loads(blob)(i)}
+    except BaseException:  # noqa: BLE001 - reported to the caller, whatever it was
+        message = {"error": traceback.format_exc()}
+    send.send(message)
+    send.close()
+
+
 def run_each(count: int, work: Callable[[int], dict], jobs: int) -> Iterator[tuple[int, dict]]:
     """(index, work(index)) for each index below `count`, as each finishes."""
-    if not hasattr(os, "fork"):
+    ctx = _context() if count else None
+    if ctx is None:
         for i in range(count):
             yield i, work(i)
         return
-    selector = selectors.DefaultSelector()
-    running: dict[int, tuple[int, int, list[bytes]]] = {}  # pipe → (index, pid, what it sent so far)
+    blob = pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)
+    running: dict = {}  # the pipe a task answers on → (index, process)
     upcoming = iter(range(count))
 
     def start(i: int) -> None:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the task's own process: work, send, and leave without running the caller's exit code
-            os.close(read_end)
-            code = 0
-            try:
-                data = json.dumps({"ok": work(i)}).encode()
-            except BaseException:  # noqa: BLE001 - reported to the caller, whatever it was
-                data, code = json.dumps({"error": traceback.format_exc()}).encode(), 1
-            try:
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(data)
-            finally:
-                _leave_now(code)
-        os.close(write_end)
-        running[read_end] = (i, pid, [])
-        selector.register(read_end, selectors.EVENT_READ)
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_task, args=(blob, i, send), daemon=True)
+        process.start()
+        send.close()  # the child holds its own end: the pipe reads as closed if the child dies
+        running[receive] = (i, process)
 
     try:
         for i in upcoming:
@@ -72,30 +83,23 @@ def run_each(count: int, work: Callable[[int], dict], jobs: int) -> Iterator[tup
             if len(running) >= max(1, jobs):
                 break
         while running:
-            for key, _ in selector.select():
-                fd = int(key.fd)
-                chunk = os.read(fd, 1 << 16)
-                if chunk:
-                    running[fd][2].append(chunk)
-                    continue
-                selector.unregister(fd)
-                os.close(fd)
-                i, pid, chunks = running.pop(fd)
-                _, status = os.waitpid(pid, 0)
-                payload = json.loads(b"".join(chunks)) if chunks else {}
+            for receive in multiprocessing.connection.wait(list(running)):
+                i, process = running.pop(receive)
+                try:
+                    payload = receive.recv()
+                except EOFError:
+                    payload = {}
+                receive.close()
+                process.join()
                 if "ok" not in payload:
-                    why = payload.get("error") or f"the process ended without a result (wait status {status})"
+                    why = payload.get("error") or f"the process ended without a result (exit code {process.exitcode})"
                     raise WorkerError(f"task {i} failed:\n{why}")
                 for j in upcoming:  # keep `jobs` processes busy
                     start(j)
                     break
                 yield i, payload["ok"]
     finally:  # stopped early (an error, Ctrl-C): end the processes still running, and reap them
-        for fd, (_, pid, _) in running.items():
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            os.close(fd)
-        selector.close()
+        for receive, (_, process) in running.items():
+            process.terminate()
+            process.join()
+            receive.close()

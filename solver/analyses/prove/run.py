@@ -9,6 +9,7 @@ machine or its load (the resource limit decides `unknown`; see `budget`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 from ....dsl import ir
@@ -59,7 +60,7 @@ def prove(
             shown += 1
 
     report()
-    work = lambda j: result_to_json(prove_one(policy, obligations[todo[j]], limits))  # noqa: E731
+    work = functools.partial(_prove_task, policy, tuple(obligations[i] for i in todo), limits)
     for j, data in run_each(len(todo), work, jobs):
         i = todo[j]
         results[i] = result = result_from_json(obligations[i], data)
@@ -67,6 +68,10 @@ def prove(
             cache.put(keys[i], data)
         report()
     return tuple(r for r in results if r is not None)
+
+
+def _prove_task(policy: ir.Policy, todo: tuple[Obligation, ...], limits: Limits, j: int) -> dict:
+    return result_to_json(prove_one(policy, todo[j], limits))
 
 
 def _cached(policy: ir.Policy, ob: Obligation, data: dict | None) -> Result | None:
