@@ -31,6 +31,7 @@ from visarules.solver.analyses.diff import DiffLimits, diff
 from visarules.solver.analyses.mutate import KILLED, mutation_test
 from visarules.solver.analyses.prove import Limits, ResultCache, default_jobs, obligations, prove, summarise
 from visarules.solver.analyses.prove.known import known_cases
+from visarules.solver.analyses.prove.parallel import tasks_cpu_seconds
 from visarules.solver.backends.asp import solve as solve_clingo
 from visarules.solver.case import load_case, read_case_file
 
@@ -39,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cpu() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    # the proving processes are the fork server's children: each reports its own CPU seconds
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + tasks_cpu_seconds()
 
 
 def cpu_of(fn, repeat: int = 1):

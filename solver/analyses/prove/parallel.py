@@ -24,10 +24,19 @@ import pickle
 import traceback
 from collections.abc import Callable, Iterator
 
-__all__ = ["run_each", "default_jobs", "WorkerError"]
+__all__ = ["run_each", "default_jobs", "WorkerError", "tasks_cpu_seconds"]
 
 # imported once in the fork server, so that a task starts without importing them again
 _PRELOAD = ["z3", "clingo", "visarules.cli", "visarules.solver.analyses.prove", "visarules.solver.analyses.diff"]
+
+
+_spent = [0.0]  # CPU seconds of every task run so far (the fork server's children are not ours to
+# count with RUSAGE_CHILDREN: the server reaps them)
+
+
+def tasks_cpu_seconds() -> float:
+    """CPU seconds spent so far by the tasks of `run_each` in this process (for benchmarks)."""
+    return _spent[0]
 
 
 class WorkerError(RuntimeError):
@@ -55,6 +64,7 @@ def _task(blob: bytes, i: int, send) -> None:
         message = {"ok": pickle.loads(blob)(i)}
     except BaseException:  # noqa: BLE001 - reported to the caller, whatever it was
         message = {"error": traceback.format_exc()}
+    message["cpu"] = sum(os.times()[:2])
     send.send(message)
     send.close()
 
@@ -91,6 +101,7 @@ def run_each(count: int, work: Callable[[int], dict], jobs: int) -> Iterator[tup
                     payload = {}
                 receive.close()
                 process.join()
+                _spent[0] += payload.get("cpu", 0.0)
                 if "ok" not in payload:
                     why = payload.get("error") or f"the process ended without a result (exit code {process.exitcode})"
                     raise WorkerError(f"task {i} failed:\n{why}")
