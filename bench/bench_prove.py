@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import resource
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,26 +28,27 @@ from visarules.dsl import load_policy, load_proofs
 from visarules.solver.analyses.case_tests import load_case_tests
 from visarules.solver.analyses.diff import DiffLimits, diff
 from visarules.solver.analyses.mutate import KILLED, mutation_test
-from visarules.solver.analyses.prove import Limits, ResultCache, default_jobs, obligations, prove, summarise
+from visarules.solver.analyses.prove import (
+    Limits,
+    ResultCache,
+    cpu_seconds,
+    default_jobs,
+    obligations,
+    prove,
+    summarise,
+)
 from visarules.solver.analyses.prove.known import known_cases
-from visarules.solver.analyses.prove.parallel import tasks_cpu_seconds
 from visarules.solver.backends.asp import solve as solve_clingo
 from visarules.solver.case import load_case, read_case_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    # the proving processes are the fork server's children: each reports its own CPU seconds
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + tasks_cpu_seconds()
-
-
 def cpu_of(fn, repeat: int = 1):
-    start = cpu()
+    start = cpu_seconds()
     for _ in range(repeat):
         result = fn()
-    return (cpu() - start) / repeat, result
+    return (cpu_seconds() - start) / repeat, result
 
 
 def small_query() -> z3.CheckSatResult:

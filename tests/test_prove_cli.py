@@ -152,6 +152,8 @@ def test_prove_json_for_ci(tmp_path):
     assert age["for_cases_with_at_most_items"] == 3 and age["cites"] == ["SR3.10(b)(i)"]
     assert re.search(r"smc\.props:\d+:1$", age["origin"])
     assert sorted(age["relied_on"]) == ["smc.age", "wtr.age"]
+    # the CPU reported counts the proving processes (the fork server's children, not this one's)
+    assert report["cpu_seconds"] >= sum(x["seconds"] for x in report["results"]) - 0.01 > 0
 
 
 def test_smtlib_queries_reproduce_the_result(tmp_path):

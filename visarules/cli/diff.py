@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import subprocess
 import tarfile
 import tempfile
@@ -76,7 +75,7 @@ def diff_cmd(
         read_caseload,
         windows,
     )
-    from ..solver.analyses.prove import default_jobs
+    from ..solver.analyses.prove import cpu_seconds, default_jobs
 
     with ExitStack() as stack:
         old_dir, new_dir = (policy_dir_at(x, stack) for x in (old, new))
@@ -86,7 +85,7 @@ def diff_cmd(
         spans = windows(old_policy, new_policy)
         spans = overlapping(spans, lodged) if lodged is not None else spans
         stream = err if format is Format.json else out
-        started = _cpu()
+        started = cpu_seconds()
         with Reporter(stream, len(spans), "comparing", lines=format is Format.text) as reporter:
             if format is Format.text:
                 out.print(f"[bold]Comparing[/] OLD {escape(old)} with NEW {escape(new)}, "
@@ -103,7 +102,7 @@ def diff_cmd(
                 reporter.advance()
 
             report = diff(old_policy, new_policy, limits, jobs=jobs or default_jobs(), on_window=show, lodged=lodged)
-        cpu = _cpu() - started
+        cpu = cpu_seconds() - started
         if cases is not None:
             report = replace(report, caseload=caseload(old_policy, new_policy, read_caseload(cases, old_policy)))
         written = _write_witnesses(report, out_dir) if out_dir is not None else {}
@@ -126,11 +125,6 @@ def _lodged(first: dt.datetime | None, last: dt.datetime | None) -> tuple[dt.dat
         err.print(f"--lodged-from {span[0]} is after --lodged-to {span[1]}: no lodgement day is left to compare")
         raise typer.Exit(2)
     return span
-
-
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _write_witnesses(report, out_dir: Path) -> dict[tuple[str, str], str]:

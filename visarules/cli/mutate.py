@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import resource
 from pathlib import Path
 from typing import Optional
 
@@ -57,7 +56,7 @@ def mutate_cmd(
     from ..solver.analyses.case_tests import CaseTestError, find_case_test_files, load_case_tests
     from ..solver.analyses.diff import DiffLimits
     from ..solver.analyses.mutate import MUTANT_KINDS, mutants, mutation_test
-    from ..solver.analyses.prove import default_jobs
+    from ..solver.analyses.prove import cpu_seconds, default_jobs
 
     kinds = tuple(kind or MUTANT_KINDS)
     wrong = [k for k in kinds if k not in MUTANT_KINDS]
@@ -76,7 +75,7 @@ def mutate_cmd(
     if z3_check:
         limits = DiffLimits(max_items=max_items)
         limits = replace(limits, rlimit=rlimit or limits.rlimit)
-    started = _cpu()
+    started = cpu_seconds()
     stream = err if format is Format.json else out
     chosen = [m for m in mutants(pol) if m.kind in kinds and _in_files(m.where, only)]
     with Reporter(stream, len(chosen), "mutating", lines=format is Format.text) as reporter:
@@ -90,7 +89,7 @@ def mutate_cmd(
             reporter.advance()
 
         report = mutation_test(pol, tests, limits, chosen, jobs=jobs or default_jobs(), on_result=show)
-    cpu = _cpu() - started
+    cpu = cpu_seconds() - started
     written = _write_cases(pol, report, write_cases) if write_cases is not None else {}
     if format is Format.json:
         print(json.dumps(_json(report, cpu, written), indent=2))
@@ -101,11 +100,6 @@ def mutate_cmd(
 
 def _in_files(where: str, globs: list[str] | None) -> bool:
     return not globs or any(fnmatch.fnmatchcase(where.rsplit(":", 1)[0], g) for g in globs)
-
-
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 _MARKS = {"killed": "[green]✔ killed[/]", "survived": "[red]✘ survived[/]", "equivalent": "[dim]= equivalent[/]",

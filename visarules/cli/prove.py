@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import resource
 import subprocess
 from contextlib import ExitStack
 from pathlib import Path
@@ -81,6 +80,7 @@ def prove_cmd(
         DEFAULT_RLIMIT,
         Limits,
         ResultCache,
+        cpu_seconds,
         default_jobs,
         exit_code,
         obligations,
@@ -99,7 +99,7 @@ def prove_cmd(
     workers = jobs or default_jobs()
     known = _known_cases(loaded.policy, cases) if use_cases else ()
     cache = None if no_cache else ResultCache()
-    started = _cpu()
+    started = cpu_seconds()
     stream = err if format is Format.json else out
     with Reporter(stream, len(chosen), "proving", lines=format is Format.text) as reporter:
         if format is Format.text:
@@ -117,7 +117,7 @@ def prove_cmd(
             reporter.advance()
 
         results = prove(loaded.policy, chosen, limits, jobs=workers, cache=cache, on_result=show, known=known)
-    cpu = _cpu() - started
+    cpu = cpu_seconds() - started
     files = _write_counterexamples(results, out_dir)
     summary = summarise(results)
     if format is Format.json:
@@ -141,12 +141,6 @@ def _known_cases(policy, paths: Optional[list[Path]]):
     if missing:
         raise UserError(f"--cases {missing[0]}: no such file or folder")
     return known_cases(policy, folders)[0] if folders else ()
-
-
-def _cpu() -> float:
-    """CPU seconds of this process and of the processes it has waited for (the provers)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _chosen(ob_id: str, patterns: list[str] | None) -> bool:

@@ -7,7 +7,7 @@ keyed by what each depends on (`cache`)."""
 from .budget import Budget
 from .cache import Fingerprints, ResultCache, default_cache_dir, obligation_key, tool_version
 from .obligations import BUILTIN, Obligation, builtin_obligations, from_property, obligations
-from .parallel import WorkerError, default_jobs, run_each
+from .parallel import WorkerError, cpu_seconds, default_jobs, run_each
 from .replay import FormulaEvaluator, evaluate_formula, replay, rule_state, show_value
 from .results import (
     DEFAULT_RLIMIT,
@@ -39,4 +39,4 @@ __all__ = ["Obligation", "obligations", "builtin_obligations", "from_property", 
            "build_scene", "lower_formula", "minimise", "summarise_assumptions", "FormulaLowering", "Budget",
            "Slice", "slice_of", "inputs_read", "witness_lists", "sliced_policy", "rule_slice", "depends_on",
            "lists_read", "ResultCache", "Fingerprints", "obligation_key", "tool_version", "default_cache_dir",
-           "run_each", "default_jobs", "WorkerError"]  # fmt: skip
+           "run_each", "default_jobs", "WorkerError", "cpu_seconds"]  # fmt: skip
