@@ -231,3 +231,29 @@ def test_the_median_exemption_is_read_from_the_visa_applied_for():
     late = explain("wtr-exemption-held-earlier-visa-applied-2023-09-29.json")
     assert "✘ not met — wtr.work.months" in late
     assert "wtr_median_exempt: no" in late
+
+
+def test_an_interim_visa_counts_only_when_granted_while_the_work_visa_was_held():
+    held = explain("wtr-visa-interim-granted-on-the-work-visas-last-day-counts.json")
+    assert "✔ met — wtr.work.months" in held
+    assert "fact: visas[1].granted_on = 2021-10-31" in held
+    after = explain("wtr-visa-interim-granted-after-the-work-visa-ended-not-counted.json")
+    assert "✘ not met — wtr.work.months" in after
+    assert "wtr_visa_covers: no" in after
+    assert "fact: visas[1].granted_on = 2021-11-01" in after
+
+
+def test_work_begun_within_5_months_of_the_visa_grant_is_held_to_the_grant_days_median():
+    within = explain("smc2026-grace-skilled-work-began-5-months-after-the-visa-grant.json")
+    assert "✔ met — smc.employment.pay_2026" in within
+    assert "smc_threshold_date = 2025-08-01" in within
+    assert "fact: visas[0].granted_on = 2025-08-01" in within
+    late = explain("smc2026-grace-skilled-work-began-a-day-too-late.json")
+    assert "✘ not met — smc.employment.pay_2026" in late
+    assert "smc_threshold_date = 2026-01-02" in late
+    wtr = explain("wtr2026-grace-work-began-5-months-after-the-visa-grant.json")
+    assert "✔ met — wtr.employment.pay_2026" in wtr
+    assert "wtr_rate_date = 2023-10-01" in wtr
+    wtr_late = explain("wtr2026-grace-work-began-a-day-too-late.json")
+    assert "✘ not met — wtr.employment.pay_2026" in wtr_late
+    assert "wtr_rate_date = 2024-03-02" in wtr_late
