@@ -7,8 +7,9 @@ it forks), with ratios against a baseline measured in the same run:
   the first run filled: only the obligations that read the rule are proved again;
 - `diff` of the shipped policy against a copy whose 2024-02-28 median is changed (target: at most
   30 s, no unknown window);
-- the mutation score of the shipped worked cases (mutants judged by the cases only: survivors are
-  not compared by Z3 here, so none is counted equivalent and the score is a lower bound).
+- the mutation score of the shipped case tests, tests/cases and its boundaries/ (mutants judged
+  by the cases only: survivors are not compared by Z3 here, so none is counted equivalent and the
+  score is a lower bound).
 
 Baseline: one clingo decision of the example case and one small Z3 query, CPU seconds each.
 Run: python bench/bench_prove.py [--only GLOB] [--jobs N] (`--only` proves a part, for a quick CI run)
@@ -25,7 +26,7 @@ from pathlib import Path
 import z3
 
 from visarules.dsl import load_policy, load_proofs
-from visarules.solver.analyses.case_tests import load_case_tests
+from visarules.solver.analyses.case_tests import find_case_test_files, load_case_tests
 from visarules.solver.analyses.diff import DiffLimits, diff
 from visarules.solver.analyses.mutate import KILLED, mutation_test
 from visarules.solver.analyses.prove import (
@@ -121,7 +122,8 @@ def main() -> None:
           f"{unknown} unknown of {len(report.windows)} windows; = {diff_s / smt_s:.0f} small queries; "
           "target <= 30 s")  # fmt: skip
 
-    tests = [t for f in sorted((ROOT / "tests" / "cases").glob("*.json")) for t in load_case_tests(f, policy)]
+    # the worked cases and the boundary cases `mutate --write-cases` wrote for earlier survivors
+    tests = [t for f in find_case_test_files([ROOT / "tests" / "cases"]) for t in load_case_tests(f, policy)]
     mutate_s, mutation = cpu_of(lambda: mutation_test(policy, tests, None))
     killed = mutation.count(KILLED)
     print(f"mutation score: {killed} of {len(mutation.results)} mutants killed by {len(tests)} worked cases "

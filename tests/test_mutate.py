@@ -52,7 +52,7 @@ def _line_of(text: str, file: str = EMPLOYMENT) -> int:
 def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped, listed):
     found = {m.id: m for m in listed}
     assert {m.kind for m in found.values()} == {"threshold", "strictness", "parameter value", "parameter start",
-                                                "rule dates"}  # fmt: skip
+                                                "rule dates", "operand", "effect"}  # fmt: skip
     line = _line_of("require employment.hours_per_week >= 30")
     up = [m for m in found.values() if m.where == f"{EMPLOYMENT}:{line}" and m.after == ">= 31"]
     (up,) = up
@@ -70,6 +70,35 @@ def test_mutants_come_from_the_ir_with_their_place_in_the_files(shipped, listed)
     assert [e.start.isoformat() for e in wage.entries if e.value == 3161] == ["2024-02-29"]
     # ids are unique, and the order is stable
     assert len(found) == len(listed) and [m.id for m in mutants(shipped)] == list(found)
+
+
+def test_an_operand_dropped_from_an_and_chain_stops_checking_it(shipped, listed):
+    """`identity … and character … and health … and third_party …` is one chain of four: four
+    mutants, each without one operand, named by the text written in the file."""
+    chain = [m for m in listed if m.kind == "operand" and m.where == "policy/general.rules:16"]
+    assert [m.after for m in chain] == [f"without checks.{c} != not_met"
+                                        for c in ("identity", "character", "health", "third_party")]  # fmt: skip
+    assert all(m.before.startswith("and of 4: checks.identity != not_met and") for m in chain)
+    case = json.loads((ROOT / "examples" / "smc-eligible.json").read_text())
+    case["checks"]["character"] = "not_met"
+    rule = "general.identity_character_health"
+    (original, mutant) = (evaluate_many(p, [load_case(p, case)])[0] for p in (shipped, chain[1].policy))
+    assert original.results[rule] == "not_met" and mutant.results[rule] == "met"
+    # the other three still read character
+    assert all(evaluate_many(m.policy, [load_case(m.policy, case)])[0].results[rule] == "not_met"
+               for m in (chain[0], *chain[2:]))  # fmt: skip
+
+
+def test_an_effect_swapped_turns_a_requirement_into_a_concern_on_the_same_condition(shipped, listed):
+    rule = "smc.employment.full_time"
+    (swap,) = [m for m in listed if m.id == f"effect@{rule}"]
+    assert (swap.before, swap.after) == (f"require ({rule})", f"concern ({rule})")
+    case = json.loads((ROOT / "examples" / "smc-eligible.json").read_text())
+    for hours, before, after in ((29, "not_met", "raised"), (30, "met", "clear")):
+        case["employment"]["hours_per_week"] = hours
+        (original, mutant) = (evaluate_many(p, [load_case(p, case)])[0] for p in (shipped, swap.policy))
+        assert (original.results[rule], mutant.results[rule]) == (before, after)
+    assert original.outcome == mutant.outcome == "eligible"
 
 
 def test_the_worked_cases_kill_the_mutants_they_reach(shipped, listed, tests):
@@ -120,9 +149,12 @@ def test_a_survivor_gets_a_boundary_case_that_written_as_a_worked_case_kills_it(
 
 
 def test_the_command_reports_survivors_with_file_and_line(tmp_path):
-    cmd = [sys.executable, "-m", "visarules", "mutate", "--no-z3", "--only", EMPLOYMENT, "--format", "json",
-           "--min-score", "1"]  # fmt: skip
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    """Against the hand-written worked cases alone, the pay rule's last day moved by one survives
+    and is listed with its place; the boundary case kept for it in tests/cases/boundaries (which
+    `--write-cases` wrote) kills it when the command reads the whole folder, as it does by default."""
+    cmd = [sys.executable, "-m", "visarules", "mutate", "--no-z3", "--only", EMPLOYMENT, "--format", "json"]
+    worked = [x for f in CASES for x in ("--cases", str(f))]
+    r = subprocess.run([*cmd, *worked, "--min-score", "1"], capture_output=True, text=True, cwd=ROOT)
     report = json.loads(r.stdout)
     s = report["summary"]
     assert s["mutants"] == len(report["results"]) == s["killed"] + s["survived"] and s["equivalent"] == 0
@@ -130,5 +162,9 @@ def test_the_command_reports_survivors_with_file_and_line(tmp_path):
     pay = next(x for x in report["results"] if x["id"] == "rule dates@smc.employment.pay:until:+1")
     assert pay["status"] == "survived" and pay["where"].startswith(f"{EMPLOYMENT}:")
     assert pay["before"].endswith("until 2026-08-23") and pay["after"].endswith("until 2026-08-24")
+    whole = json.loads(subprocess.run([*cmd, "--min-score", "0"], capture_output=True, text=True, cwd=ROOT).stdout)
+    pay = next(x for x in whole["results"] if x["id"] == "rule dates@smc.employment.pay:until:+1")
+    assert pay["status"] == "killed" and "tests/cases/boundaries/" in pay["killed_by"], pay
+    assert whole["summary"]["killed"] > s["killed"]
     bad = subprocess.run([*cmd[:4], "--kind", "swap"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "unknown mutant kind swap" in bad.stderr and "Traceback" not in bad.stderr

@@ -379,7 +379,7 @@ class ExpressionChecker(Visitor, Reporter):
     def _x_Binary(self, e: ast.Binary, env):
         op = e.op
         if op in ("and", "or"):
-            return ir.BoolOp(op, self.typed(e.left, env, "bool"), self.typed(e.right, env, "bool"))
+            return ir.BoolOp(op, self.typed(e.left, env, "bool"), self.typed(e.right, env, "bool"), span=e.span)
         if op in (">=", ">", "<=", "<", "==", "!="):
             return self._compare(e, env)
         if op == "*":

@@ -246,6 +246,7 @@ class BoolOp(Expr):
     op: str  # and | or
     left: Expr
     right: Expr
+    span: Span | None = _where()  # where it is written (mutation testing names it)
     operands = ("left", "right")
     type = BOOL
 

@@ -132,6 +132,8 @@ class DiffLimits:
     rlimit: int = 200_000_000  # Z3 resource units per window, over all its queries
     timeout: float = 1800.0  # wall-clock seconds per window: a safety net only
     smtlib_dir: Path | None = None
+    # one witness per window is enough (mutation testing): no search for each kind of difference
+    one_witness: bool = False
 
 
 # ---------------------------------------------------------------- the two policies must agree on inputs
@@ -516,7 +518,7 @@ def _solve_window(
             ask("whole", kind)
 
     search("any")
-    if found or unknown:
+    if (found or unknown) and not limits.one_witness:
         for kind in (BETTER, WORSE):
             if kind not in found:
                 search(kind)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -25,7 +26,7 @@ def mutate_cmd(
         None,
         "--kind",
         help="Only mutants of this kind (repeatable): threshold, strictness, 'parameter value', "
-        "'parameter start', 'rule dates'.",
+        "'parameter start', 'rule dates', operand, effect.",
     ),  # fmt: skip
     only: Optional[list[str]] = typer.Option(
         None, "--only", help="Only mutants in files matching this glob (repeatable), e.g. 'policy/smc/*'."
@@ -40,6 +41,13 @@ def mutate_cmd(
         None, "--rlimit", min=1, help="Z3 resource units per window of dates compared."
     ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes Z3 compares in (0: one per CPU)."),
+    sample_size: Optional[int] = typer.Option(
+        None,
+        "--sample",
+        min=0,
+        help="Generated cases each survivor is tried on for a boundary case before Z3 (default 20000 "
+        "with --z3, 0 with --no-z3).",
+    ),  # fmt: skip
     write_cases: Optional[Path] = typer.Option(
         None,
         "--write-cases",
@@ -88,7 +96,8 @@ def mutate_cmd(
             reporter.line(_line(r))
             reporter.advance()
 
-        report = mutation_test(pol, tests, limits, chosen, jobs=jobs or default_jobs(), on_result=show)
+        report = mutation_test(pol, tests, limits, chosen, jobs=jobs or default_jobs(), on_result=show,
+                               sample_size=sample_size)  # fmt: skip
     cpu = cpu_seconds() - started
     written = _write_cases(pol, report, write_cases) if write_cases is not None else {}
     if format is Format.json:
@@ -163,19 +172,28 @@ def _json(report, cpu: float, written: dict) -> dict:
             "results": [one(r) for r in report.results]}  # fmt: skip
 
 
+def case_file_name(mutant_id: str) -> str:
+    """A file name from a mutant's id, the same on every run (a run again rewrites the same file):
+    "threshold@policy/smc/english.rules:25:14:+1" → "threshold-smc-english-25-14-plus1.json"."""
+    text = mutant_id.replace("policy/", "").replace(".rules", "")
+    text = re.sub(r":([+-])(\d+)$", lambda m: (":plus" if m[1] == "+" else ":minus") + m[2], text)
+    return "-".join(re.findall(r"[A-Za-z0-9_]+", text)).replace("_", "-").lower() + ".json"
+
+
 def _write_cases(policy, report, folder: Path) -> dict[str, Path]:
-    """Each survivor's boundary case as a worked case `mut-<n>.json`, expecting the original decision."""
+    """Each survivor's boundary case as a worked case named after its mutant, expecting the
+    original policy's decision."""
     from ..solver.analyses.mutate import expectation_of
 
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for n, r in enumerate((r for r in report.results if r.boundary is not None and r.boundary.case), start=1):
+    for r in (r for r in report.results if r.boundary is not None and r.boundary.case):
         m = r.mutant
         data = {"about": f"Mutation boundary: {m.where} {m.before} → {m.after} ({m.kind}) decides this case "
                          f"differently; expect is the original policy's decision (review it).",
                 **{k: v for k, v in r.boundary.case.items() if k != "about"},
                 "expect": expectation_of(policy, r.boundary.original, r.boundary.rules)}  # fmt: skip
-        path = folder / f"mut-{n:03d}.json"
+        path = folder / case_file_name(m.id)
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         written[m.id] = path
     if not written:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ....dsl import ir
 from ..case_tests import CaseTest
 from ..diff import EQUIVALENT, UNKNOWN, DiffLimits
-from .judge import Boundary, CaseSet, boundary, case_set, killed_by
+from .judge import Boundary, CaseSet, Sample, boundary, case_set, killed_by, sample, sampled_boundary
 from .mutants import MUTANT_KINDS, Mutant, mutants
 
 __all__ = [
@@ -22,6 +22,9 @@ __all__ = [
     "mutants",
     "CaseSet",
     "Boundary",
+    "Sample",
+    "sample",
+    "sampled_boundary",
     "case_set",
     "killed_by",
     "boundary",
@@ -32,10 +35,12 @@ __all__ = [
     "SURVIVED",
     "EQUIVALENT",
     "UNKNOWN",
+    "DEFAULT_SAMPLE",
     "expectation_of",
 ]
 
 KILLED, SURVIVED = "killed", "survived"
+DEFAULT_SAMPLE = 20_000  # generated cases a survivor is tried on before Z3 (about a minute to draw)
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,23 @@ def mutation_test(
     chosen: Sequence[Mutant] | None = None,
     jobs: int = 1,
     on_result: Callable[[MutantResult], None] | None = None,
+    sample_size: int | None = None,
 ) -> MutationReport:
-    """Each mutant chosen (default: every mutant of the policy), judged against the case tests;
-    with `limits`, each survivor is compared with the original by Z3 (None: no Z3, so survivors
-    get no boundary case and none is proved equivalent)."""
+    """Each mutant chosen (default: every mutant of the policy), judged against the case tests.
+    A survivor is tried on `sample_size` generated cases (default: 20,000 with `limits`, none
+    without) for a boundary case; with `limits`, one the sample does not tell apart is compared
+    with the original by Z3 (None: no Z3, so none is proved equivalent)."""
     cases = case_set(policy, tests)
+    size = sample_size if sample_size is not None else (DEFAULT_SAMPLE if limits is not None else 0)
+    generated: Sample | None = None  # drawn when the first survivor needs it
     results = []
     for m in mutants(policy) if chosen is None else chosen:
         by = killed_by(cases, m)
+        found = None
         if by:
             result = MutantResult(m, KILLED, killed_by=by)
+        elif size and (found := sampled_boundary(policy, m, generated := generated or sample(policy, size))):
+            result = MutantResult(m, found.status, boundary=found)
         elif limits is None:
             result = MutantResult(m, SURVIVED)
         else:
@@ -90,19 +102,18 @@ def mutation_test(
 
 
 def expectation_of(policy: ir.Policy, d, stated: Iterable[str] = ()) -> dict:
-    """A decision as a worked case's complete `expect`: outcome, every category's points, every
-    rule's result and which rules were not assessed or did not apply; a rule in `stated` that the
-    decision does not report is expected not in force (the case tests' default leaves it unchecked)."""
-    effects = {r.rule: r.effect for r in d.reasons}
-    reported = set(effects) | {rid for rid, _ in (*d.not_applicable, *d.not_assessed)}
-    effects.update((rid, "not_in_force") for rid in stated if rid not in reported)
+    """A decision as a worked case's `expect`: its outcome, every category's points and the result of
+    each rule in `stated` (the rules a mutant decides differently), including not assessed, not
+    applicable or not in force, and the rules skipped after a stop. Other rules are left unchecked,
+    so that the case pins what the mutant changed and does not break on every unrelated edit."""
+    state = {r.rule: r.effect for r in d.reasons}
+    state.update((rid, "not_assessed") for rid, _ in d.not_assessed)
+    state.update((rid, "not_applicable") for rid, _ in d.not_applicable)
     out: dict = {
         "outcome": d.outcome,
         "points": {c.name: d.points.get(c.name, 0) for c in policy.categories},
-        "effects": effects,
+        "effects": {rid: state.get(rid, "not_in_force") for rid in sorted(set(stated))},
     }
-    if d.not_applicable:
-        out["not_applicable"] = sorted(rid for rid, _ in d.not_applicable)
-    if d.not_assessed:
+    if d.not_assessed:  # a worked case without the list says no rule was skipped
         out["not_assessed"] = sorted(rid for rid, _ in d.not_assessed)
     return out

@@ -4,8 +4,10 @@ mistake, with the place in the policy files it comes from and the text before an
 The kinds: a comparison's constant threshold moved by one unit either way (a cent, a day, one);
 a comparison made strict or non-strict; a dated parameter's value moved by one unit, and its start
 by one day (not the first start: the first value also holds before it); a rule's start or end day
-moved by one day. A comparison written once (in a `define`)
-is one mutant wherever the define is read: mutants are keyed by the comparison's place in the file.
+moved by one day; one operand of an `and` or `or` dropped (the other kept); a rule's effect
+swapped (a requirement made a concern on the same condition, a concern or a stop made a
+requirement, so that what was flagged or stopped now fails). A comparison or operator written once
+(in a `define`) is one mutant wherever the define is read: mutants are keyed by their place in the file.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 from ....dsl import ir
+from ....dsl.diagnostics import Span
 from ....dsl.units import date_code, decode_date, format_value, is_exact_date
 
 __all__ = ["Mutant", "MUTANT_KINDS", "mutants"]
 
-MUTANT_KINDS = ("threshold", "strictness", "parameter value", "parameter start", "rule dates")
+MUTANT_KINDS = ("threshold", "strictness", "parameter value", "parameter start", "rule dates", "operand", "effect")
 
 _STRICTNESS = {">=": ">", ">": ">=", "<=": "<", "<": "<="}
 
@@ -46,7 +49,8 @@ class Mutant:
 
 def mutants(policy: ir.Policy) -> tuple[Mutant, ...]:
     """Every mutant of the policy, in a stable order (comparisons, parameters, rule dates, operands)."""
-    return (*_comparison_mutants(policy), *_parameter_mutants(policy), *_rule_date_mutants(policy))
+    return (*_comparison_mutants(policy), *_parameter_mutants(policy), *_rule_date_mutants(policy),
+            *_operand_mutants(policy), *_effect_mutants(policy))  # fmt: skip
 
 
 # ---------------------------------------------------------------- rewriting the IR
@@ -241,3 +245,82 @@ def _rule_date_mutants(policy: ir.Policy) -> Iterator[Mutant]:
                              f"{rule.id} {name} {day}", f"{rule.id} {name} {moved}",
                              partial(dataclasses.replace, policy, rules=rules),
                              (min(day, moved), max(day, moved)))  # fmt: skip
+
+
+# ---------------------------------------------------------------- operands and effects
+
+
+def _source(policy: ir.Policy, span: Span | None, limit: int = 60) -> str:
+    """The text a span covers, on one line and shortened: how a survivor names what was changed."""
+    text = policy.sources.get(span.file) if span is not None else None
+    if text is None or span is None or not span.end_line:
+        return ""
+    lines = text.splitlines()[span.line - 1 : span.end_line]
+    if not lines:
+        return ""
+    lines[-1] = lines[-1][: span.end_column - 1]  # the last line first: on one line, it is the first too
+    lines[0] = lines[0][span.column - 1 :]
+    shown = " ".join(" ".join(lines).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _chain(e: ir.Expr, op: str) -> list[ir.Expr]:
+    """The operands of `a op b op c …` (however it is nested), in the order written."""
+    if isinstance(e, ir.BoolOp) and e.op == op:
+        return [*_chain(e.left, op), *_chain(e.right, op)]
+    return [e]
+
+
+def _operand_mutants(policy: ir.Policy) -> Iterator[Mutant]:
+    """Each operand of an `and`/`or` chain the author wrote, dropped in turn. Operators the checker
+    added (without a place in the file) are not the author's to get wrong, so are left alone."""
+    written: list[ir.BoolOp] = []
+    inner: set[int] = set()  # links inside a longer chain of the same operator
+    for _, node in _all_nodes(policy):
+        if isinstance(node, ir.BoolOp) and node.span is not None:
+            written.append(node)
+            inner.update(id(c) for c in node.children if isinstance(c, ir.BoolOp) and c.op == node.op)
+    seen: set[tuple] = set()
+    for node in written:
+        span = node.span
+        key = (str(span), node.op, node.left, node.right)
+        if id(node) in inner or key in seen or span is None:
+            continue
+        seen.add(key)
+        operands = _chain(node, node.op)
+
+        def at_site(kept: ir.Expr, site: ir.BoolOp = node) -> Callable[[ir.Expr], ir.Expr | None]:
+            return lambda e: kept if isinstance(e, ir.BoolOp) and e.span == site.span and e == site else None
+
+        for i, dropped in enumerate(operands):
+            rest = operands[:i] + operands[i + 1 :]
+            kept = rest[0]
+            for nxt in rest[1:]:
+                kept = ir.BoolOp(node.op, kept, nxt, span=span)
+            shown = _source(policy, getattr(dropped, "span", None)) or f"operand {i + 1}"
+            yield Mutant(f"operand@{span}:{i + 1}", "operand", f"{span.file}:{span.line}",
+                         f"{node.op} of {len(operands)}: {_source(policy, span)}", f"without {shown}",
+                         partial(_rewrite_policy, policy, at_site(kept)))  # fmt: skip
+
+
+# require(x) fails when x does not hold, concern(x) is raised when x holds, stop(x) stops when it holds
+_SWAPPED = {"require": "concern", "concern": "require", "stop": "require"}
+_OUTCOME_SWAPPED = {"met": "clear", "not_met": "raised", "raised": "not_met", "clear": "met",
+                    "stopped": "not_met", "passed": "met"}  # fmt: skip
+
+
+def _swap_effect(policy: ir.Policy, rule: ir.Rule) -> ir.Policy:
+    kind = _SWAPPED[rule.kind]
+    negate = (rule.kind == "require") != (kind == "require")  # met ⇔ condition; raised/stopped ⇔ condition
+    expr = ir.Not(rule.expr) if negate else rule.expr
+    texts = tuple((_OUTCOME_SWAPPED.get(o, o), parts) for o, parts in rule.texts)
+    new = dataclasses.replace(rule, kind=kind, expr=expr, texts=texts)
+    return dataclasses.replace(policy, rules=tuple(new if r.id == rule.id else r for r in policy.rules))
+
+
+def _effect_mutants(policy: ir.Policy) -> Iterator[Mutant]:
+    for rule in policy.rules:
+        if rule.kind in _SWAPPED:
+            yield Mutant(f"effect@{rule.id}", "effect", f"{rule.span.file}:{rule.span.line}",
+                         f"{rule.kind} ({rule.id})", f"{_SWAPPED[rule.kind]} ({rule.id})",
+                         partial(_swap_effect, policy, rule))  # fmt: skip
