@@ -37,6 +37,21 @@ def test_values_lean_to_the_thresholds(policy):
     assert sum(c in near for c in cents) > len(cents) // 3
 
 
+def test_dates_lean_to_the_other_dates_of_the_case(policy):
+    """A visa that begins the day another ends or the day after (back-to-back visas, the edge the
+    visa stretches turn on) appears often, which independent draws would rarely give."""
+    import datetime as dt
+
+    joined = with_two = 0
+    for c in generate(policy, 500, seed=2):
+        visas = c.get("visas", [])
+        ends = {dt.date.fromisoformat(v["end"]) for v in visas if "end" in v}
+        starts = [dt.date.fromisoformat(v["start"]) for v in visas if "start" in v]
+        with_two += len(visas) >= 2
+        joined += any(s in ends or s - dt.timedelta(days=1) in ends for s in starts)
+    assert with_two and joined > with_two // 5, (joined, with_two)
+
+
 def test_the_command_writes_n_lines_without_hypothesis(tmp_path):
     out = tmp_path / "cases.jsonl"
     code = (

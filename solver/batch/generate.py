@@ -3,8 +3,10 @@
 Values are drawn within each input's bounds, and a case meets the policy's constraints; they are
 drawn near the values the policy's rules turn on (`analyses.thresholds`): money a cent
 either side of each dated rate and its usual multiples, whole numbers either side of each constant,
-dates either side of each change of the rules, and dates of birth, test dates and work periods a
-whole number of years or months before the lodgement date, nudged by a day.
+dates either side of each change of the rules, dates of birth, test dates and work periods a
+whole number of years or months before the lodgement date, nudged by a day; and, often, a list
+item's date on or either side of one already drawn for an item of the case (a visa that begins the
+day after another ends, work that begins on a visa's first day: the edges where periods join).
 
 Yes/no answers and enumerations lean towards their *usual* value, so that a caseload holds every
 outcome rather than mostly refusals: the value that, set in a few drawn cases, leaves the fewest
@@ -54,6 +56,7 @@ class CaseGenerator:
                              | {12 * y for y in found.ints if 0 < y < 100})  # fmt: skip
         self.first_lodgement = policy.versions[0].start
         self.usual: dict[tuple[str, str], object] = {}  # (list or "", path) → its usual value
+        self.case_dates: list[dt.date] = []  # the list items' dates drawn so far in this case
         key = (id(policy), max_items)
         if key not in _USUAL or _USUAL[key][0] is not policy:
             self.rng = random.Random(_PROBE_SEED)  # the usual values depend on the policy alone, not the seed
@@ -146,6 +149,7 @@ class CaseGenerator:
     def _draw(self) -> dict:
         lodged = self.lodgement()
         data: dict = {}
+        self.case_dates = []
         for f in self.policy.inputs:
             value = lodged.isoformat() if f.path == ir.LODGEMENT else self.value(f, lodged)
             if "." in f.path:
@@ -221,7 +225,13 @@ class CaseGenerator:
             cents = rng.choice(self.money) if self.money and rng.random() < 0.7 else rng.randrange(2000, 12001)
             return f"{cents // 100}.{cents % 100:02d}"
         if kind == "date":
-            return self.date_before(lodged, f.path).isoformat()
+            if where and "birth" not in f.path and self.case_dates and rng.random() < 0.5:
+                day = rng.choice(self.case_dates) + dt.timedelta(days=rng.choice((-1, 0, 1)))
+            else:
+                day = self.date_before(lodged, f.path)
+            if where:
+                self.case_dates.append(day)
+            return day.isoformat()
         if kind == "duration":
             return rng.choice(self.months)
         if kind == "text":
@@ -263,9 +273,9 @@ def _adversity(v: ir.Verdict) -> int:
     return sum(weight.get(r, 0) for r in v.results.values()) + len(v.not_assessed)
 
 
-def generate(policy: ir.Policy, n: int, seed: int = 0) -> Iterator[dict]:
-    """n case files (as dicts), the same for the same policy and seed."""
-    return CaseGenerator(policy, seed).cases(n)
+def generate(policy: ir.Policy, n: int, seed: int = 0, max_items: int = 3) -> Iterator[dict]:
+    """n case files (as dicts), the same for the same policy, seed and list bound."""
+    return CaseGenerator(policy, seed, max_items).cases(n)
 
 
 __all__ = ["CaseGenerator", "generate"]
