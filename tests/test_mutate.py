@@ -168,3 +168,21 @@ def test_the_command_reports_survivors_with_file_and_line(tmp_path):
     assert whole["summary"]["killed"] > s["killed"]
     bad = subprocess.run([*cmd[:4], "--kind", "swap"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "unknown mutant kind swap" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_change_the_defines_absorb_is_proved_equivalent_where_it_is_made(shipped, listed):
+    """Dropping `known(...)` before a yes/no that reads false when unknown changes no value of the
+    define (proved by Z3 on that define alone, in a fraction of a second); a threshold moved in a
+    define a rule reads is shown to differ, so the local check leaves it to `diff`; a change to a
+    rule's own condition is not the local check's to judge."""
+    from visarules.solver.analyses.mutate.local import locally_equivalent
+
+    by_id = {m.id: m for m in listed}
+    guard = by_id["operand@policy/family.rules:19:3:1"]  # known(p.english_citizen_of_listed_country) dropped
+    why = locally_equivalent(shipped, guard.policy, 4, 20_000_000, 600.0)
+    assert why is not None and "partner_english_by_citizenship" in why and "4 items" in why
+    moved = next(m for m in listed if m.where == "policy/family.rules:20" and m.kind == "threshold")
+    assert "5" in moved.before  # years in listed countries >= 5, moved by one: some partner differs
+    assert locally_equivalent(shipped, moved.policy, 4, 20_000_000, 600.0) is None
+    in_rule = next(m for m in listed if m.where == "policy/family.rules:148" and m.kind == "threshold")
+    assert locally_equivalent(shipped, in_rule.policy, 4, 20_000_000, 600.0) is None

@@ -14,6 +14,7 @@ from ....dsl import ir
 from ..case_tests import CaseTest
 from ..diff import EQUIVALENT, UNKNOWN, DiffLimits
 from .judge import Boundary, CaseSet, Sample, boundary, case_set, killed_by, sample, sampled_boundary
+from .local import locally_equivalent
 from .mutants import MUTANT_KINDS, Mutant, mutants
 
 __all__ = [
@@ -41,6 +42,12 @@ __all__ = [
 
 KILLED, SURVIVED = "killed", "survived"
 DEFAULT_SAMPLE = 20_000  # generated cases a survivor is tried on before Z3 (about a minute to draw)
+# Z3 units for each define `local.locally_equivalent` compares (a changed define in the family
+# rules takes some 100,000; the visa stretches' readers run out at this, in about 5 s)
+LOCAL_RLIMIT = 20_000_000
+# list slots those comparisons take (at least `max_items`): four, as many visas as a case may give,
+# so that a change to the visa stretches is compared on every visa history
+LOCAL_ITEMS = 4
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,14 @@ def mutation_test(
 ) -> MutationReport:
     """Each mutant chosen (default: every mutant of the policy), judged against the case tests.
     A survivor is tried on `sample_size` generated cases (default: 20,000 with `limits`, none
-    without) for a boundary case; with `limits`, one the sample does not tell apart is compared
-    with the original by Z3 (None: no Z3, so none is proved equivalent)."""
+    without) for a boundary case; with `limits`, one the sample does not tell apart is first
+    checked where it changes the policy (`local.locally_equivalent`: the defines it changes still
+    agree for every case), then compared with the original by Z3 over whole decisions (None: no
+    Z3, so none is proved equivalent)."""
     cases = case_set(policy, tests)
     size = sample_size if sample_size is not None else (DEFAULT_SAMPLE if limits is not None else 0)
     generated: Sample | None = None  # drawn when the first survivor needs it
+    local_items = max(limits.max_items, LOCAL_ITEMS) if limits is not None else 0
     results = []
     for m in mutants(policy) if chosen is None else chosen:
         by = killed_by(cases, m)
@@ -92,6 +102,8 @@ def mutation_test(
             result = MutantResult(m, found.status, boundary=found)
         elif limits is None:
             result = MutantResult(m, SURVIVED)
+        elif why := locally_equivalent(policy, m.policy, local_items, LOCAL_RLIMIT, limits.timeout):
+            result = MutantResult(m, EQUIVALENT, boundary=Boundary(EQUIVALENT, reason=why))
         else:
             b = boundary(policy, m, limits, jobs)
             result = MutantResult(m, b.status, boundary=b)
