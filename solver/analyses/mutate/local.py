@@ -135,24 +135,24 @@ def _prove(
 ) -> dict:
     """In the task's process: walk up from the changed defines until every one in reach agrees."""
     sym = SymbolicCase(original, max_items)
-    old_lowering, new_lowering = SmtLowering(sym), SmtLowering(_same_inputs(sym, mutant))
+    # one symbolic case and one lowering for both: the policies have the same inputs, and the parts
+    # the mutant left alone are the same IR objects, lowered once
+    lowering = SmtLowering(sym)
     old, new = _named(original), _named(mutant)
     assert old is not None and new is not None  # as _plan found them
     assumptions = [c for _, c in sym.domain_assumptions()]
     agreed: list[str] = []
-    trail: list[str] = []  # each define asked about, and the answer (for a reader debugging this)
     frontier = set(plan.lowest)
     for _level in range(_LEVELS):
         differing = set()
         for name in sorted(frontier):
             budget = Budget(rlimit, timeout)  # each query its own: one hard define does not starve the rest
             try:
-                answer = _differs(old[name], new[name], sym, old_lowering, new_lowering, assumptions, budget)
+                answer = _differs(old[name], new[name], sym, lowering, assumptions, budget)
             except ValueError:  # not loweable on its own (points of a category): leave it to diff
-                return {"trail": trail}
-            trail.append(f"{name}: {answer}")
+                return {}
             if answer == z3.unknown:  # not shown either way: the defines above it would be harder still
-                return {"trail": trail}
+                return {}
             if answer == z3.unsat:
                 agreed.append(name)
             else:
@@ -161,32 +161,24 @@ def _prove(
             return {"reason": f"proved by Z3: {', '.join(sorted(agreed))} unchanged for every case "
                               f"with at most {max_items} items per list"}  # fmt: skip
         if differing & plan.read_by_rules:
-            return {"trail": trail}
+            return {}
         frontier = set().union(*(plan.readers[n] for n in differing))
         if not frontier:
-            return {"trail": trail}
-    return {"trail": trail}
-
-
-def _same_inputs(sym: SymbolicCase, mutant: ir.Policy) -> SymbolicCase:
-    """The symbolic case of the original, read under the mutant (the two have the same inputs)."""
-    other = SymbolicCase.__new__(SymbolicCase)
-    other.__dict__.update(sym.__dict__)
-    other.policy = mutant
-    return other
+            return {}
+    return {}
 
 
 def _differs(
-    a: ir.Named, b: ir.Named, sym, old_lowering, new_lowering, assumptions, budget: Budget
+    a: ir.Named, b: ir.Named, sym: SymbolicCase, lowering: SmtLowering, assumptions, budget: Budget
 ) -> z3.CheckSatResult:
     """unsat when the two defines are equal for every case within the assumptions, sat when they
     differ for some, unknown when the budget ran out first."""
     if a.scope is None:
-        differs = old_lowering.lower(a.expr) != new_lowering.lower(b.expr)
+        differs = lowering.lower(a.expr) != lowering.lower(b.expr)
     else:
         differs = z3.Or(
             [
-                z3.And(slot.present, old_lowering.lower(a.expr, i) != new_lowering.lower(b.expr, i))
+                z3.And(slot.present, lowering.lower(a.expr, i) != lowering.lower(b.expr, i))
                 for i, slot in enumerate(sym.slots[a.scope])
             ]
         )
