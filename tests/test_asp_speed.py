@@ -32,7 +32,7 @@ def whole_program_verdict(policy, case):
 
 
 def test_solve_equals_the_whole_program(policy):
-    cases = [load_case(policy, c) for c in generate(policy, 40, seed=17)]
+    cases = [load_case(policy, c) for c in generate(policy, 20, seed=17)]
     whole = [whole_program_verdict(policy, c) for c in cases]
     assert [solve(policy, c) for c in cases] == whole
     assert solve_many(policy, cases) == whole

@@ -193,6 +193,7 @@ def test_interrupted_and_resumed_gives_every_row_once(policy, caseload, tmp_path
     assert out == rows_of(whole)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster and a process pool, about 8 s
 def test_jobs_and_dask_give_the_same_output(policy, caseload, tmp_path):
     from distributed import Client, LocalCluster
 

@@ -148,6 +148,7 @@ def test_a_survivor_gets_a_boundary_case_that_written_as_a_worked_case_kills_it(
     assert killed_by(case_set(shipped, [*tests, test]), m) == test.where
 
 
+@pytest.mark.slow  # two mutate runs over a file, about 15 s
 def test_the_command_reports_survivors_with_file_and_line(tmp_path):
     """Against the hand-written worked cases alone, the pay rule's last day moved by one survives
     and is listed with its place; the boundary case kept for it in tests/cases/boundaries (which

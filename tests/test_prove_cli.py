@@ -232,6 +232,7 @@ def test_out_of_order_median_date_is_a_checker_error_with_its_position(tmp_path)
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # two properties over every lodgement date, about 16 s
 def test_falling_median_is_caught_semantically(tmp_path):
     """A median lower than the one before: the checker cannot see it; two properties can."""
     policy = broken(
