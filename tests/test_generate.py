@@ -71,3 +71,57 @@ def test_the_command_refuses_other_formats(tmp_path):
     run = subprocess.run([sys.executable, "-m", "visarules", "generate", "3", "--out", str(tmp_path / "x.csv")],
                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert run.returncode == 2 and "JSON Lines" in run.stderr and "Traceback" not in run.stderr
+
+
+def eligible_worked_cases() -> list[dict]:
+    cases = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests" / "cases").glob("*.json"))]
+    return [c for c in cases if c.get("expect", {}).get("outcome") == "eligible"]
+
+
+def test_variants_of_known_cases_change_a_list_or_an_input_or_two(policy):
+    """Each variant of a worked case is a valid case that keeps the base's other facts: either its
+    lists are drawn again (their dates next to the case's own) or a few other inputs are (two
+    drawn, and the inputs of a constraint they broke drawn again)."""
+    from visarules.solver.batch import variants
+
+    def facts(case: dict) -> dict:
+        flat = {}
+        for key, value in case.items():
+            if key in lists or key in ("about", "expect"):
+                continue
+            if isinstance(value, dict):
+                flat.update({f"{key}.{k}": v for k, v in value.items()})
+            else:
+                flat[key] = value
+        return flat
+
+    lists = {lst.name for lst in policy.lists}
+    bases = eligible_worked_cases()
+    drawn = list(variants(policy, bases, 200, seed=5, max_items=4))
+    assert drawn == list(variants(policy, bases, 200, seed=5, max_items=4))
+    kinds = Counter()
+    for i, v in enumerate(drawn):
+        load_case(policy, json.loads(json.dumps(v)), f"variant {i}")
+        base = bases[i % len(bases)]
+        before, after = facts(base), facts(v)
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        if any(v.get(k) != base.get(k) for k in lists):
+            kinds["lists"] += 1
+        else:
+            kinds["inputs" if changed else "same"] += 1  # same: a value drawn as the base had it
+            assert len(changed) <= 4, (i, changed)
+        assert "lodgement_date" not in changed
+    assert kinds["lists"] > 50 and kinds["inputs"] > 30 and kinds["same"] < 30, kinds
+
+
+def test_variants_reach_eligible_decisions_that_drawn_cases_seldom_do(policy):
+    """Most of the SMC and WTR rules are met only in an eligible case: variants of the eligible
+    worked cases stay eligible often, where fresh draws almost never are."""
+    from visarules.solver.batch import variants
+
+    def eligible(cases) -> int:
+        loaded = [load_case(policy, c, f"case {i}") for i, c in enumerate(cases)]
+        return sum(v.outcome == "eligible" for v in evaluate_many(policy, loaded))
+
+    assert eligible(variants(policy, eligible_worked_cases(), 300, seed=6, max_items=4)) > 60
+    assert eligible(generate(policy, 300, seed=6, max_items=4)) < 30

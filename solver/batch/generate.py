@@ -18,6 +18,7 @@ byte for byte. Uses `random`, not Hypothesis.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -108,8 +109,19 @@ class CaseGenerator:
     def case(self) -> dict:
         """A case within the policy's bounds that meets its constraints (the inputs a broken
         constraint reads are drawn again; an optional one is at last left out)."""
+        return self._meeting_constraints(self._draw)
+
+    def variant(self, base: dict) -> dict:
+        """A known case (a worked case's facts) with its lists drawn again, or one or two of its
+        other inputs: a worked case reaches rules deep in the assessment that a drawn case seldom
+        does (1 to 3 in 1,000 drawn cases are eligible), and its variants probe those rules' edges.
+        A list's items are drawn on and next to the case's own dates (a visa history ending the day
+        before the work begins) and take the base's items' other values half the time."""
+        return self._meeting_constraints(lambda: self._vary(base))
+
+    def _meeting_constraints(self, draw) -> dict:
         for _ in range(20):
-            data = self._draw()
+            data = draw()
             for attempt in range(6):
                 broken = self._broken(data)
                 if not broken:
@@ -176,6 +188,46 @@ class CaseGenerator:
             if self.rng.random() < 0.25:  # an optional block left out: not claimed
                 del data[block]
         return data
+
+    def _vary(self, base: dict) -> dict:
+        rng = self.rng
+        data = copy.deepcopy({k: v for k, v in base.items() if k not in ("about", "expect")})
+        lodged = dt.date.fromisoformat(data[ir.LODGEMENT])
+        lists = [lst for lst in self.policy.lists if lst.fields]
+        if lists and rng.random() < 0.6:
+            self.case_dates = [lodged, *_dates_in(data, [lst.name for lst in lists])]
+            for lst in rng.sample(lists, rng.randint(1, min(2, len(lists)))):
+                data[lst.name] = self._items_like(lst, data.get(lst.name) or [], lodged)
+            return data
+        self.case_dates = []
+        scalars = [f for f in self.policy.inputs if f.path not in (ir.LODGEMENT, ir.CATEGORY)]
+        for f in rng.sample(scalars, min(rng.randint(1, 2), len(scalars))):
+            record, name = f.path.split(".", 1) if "." in f.path else ("", f.path)
+            container = data.get(record) if record else data
+            if container is None:
+                continue  # a block the base leaves out stays out
+            value = self.value(f, lodged)
+            if value is None:
+                container.pop(name, None)
+            else:
+                container[name] = value
+        return data
+
+    def _items_like(self, lst: ir.InputList, like: list[dict], lodged: dt.date) -> list[dict]:
+        rng = self.rng
+        most = min(self.max_items, lst.items.high) if lst.items is not None else self.max_items
+        least = min(lst.items.low, most) if lst.items is not None else 0
+        items = []
+        for _ in range(rng.randint(max(least, 1 if most else 0), most)):
+            model = rng.choice(like) if like else {}
+            entry = {}
+            for f in lst.fields:
+                if f.type.kind != "date" and f.path in model and rng.random() < 0.5:
+                    entry[f.path] = model[f.path]
+                elif (value := self.value(f, lodged, lst.name)) is not None:
+                    entry[f.path] = value
+            items.append(entry)
+        return items
 
     def lodgement(self) -> dt.date:
         rng = self.rng
@@ -252,6 +304,20 @@ class CaseGenerator:
         return base + dt.timedelta(days=rng.choice((-1, 0, 0, 1)))
 
 
+def _dates_in(data: dict, lists: list[str]) -> list[dt.date]:
+    """The dates a case file's list items state (those a case test wrote as dates)."""
+    found = []
+    for name in lists:
+        for entry in data.get(name) or []:
+            for value in entry.values():
+                if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+                    try:
+                        found.append(dt.date.fromisoformat(value))
+                    except ValueError:
+                        pass
+    return found
+
+
 def _decimal_json(tenths: int) -> int | float:
     """A decimal as a case file writes it: 65 tenths → 6.5, 70 → 7."""
     whole, tenth = divmod(tenths, ir.TENTHS)
@@ -278,4 +344,12 @@ def generate(policy: ir.Policy, n: int, seed: int = 0, max_items: int = 3) -> It
     return CaseGenerator(policy, seed, max_items).cases(n)
 
 
-__all__ = ["CaseGenerator", "generate"]
+def variants(policy: ir.Policy, bases: list[dict], n: int, seed: int = 0, max_items: int = 3) -> Iterator[dict]:
+    """n variants of known cases (`CaseGenerator.variant`), taking the bases in turn; the same for
+    the same policy, bases, seed and list bound."""
+    gen = CaseGenerator(policy, seed, max_items)
+    for i in range(n if bases else 0):
+        yield gen.variant(bases[i % len(bases)])
+
+
+__all__ = ["CaseGenerator", "generate", "variants"]

@@ -45,7 +45,8 @@ def mutate_cmd(
         None,
         "--sample",
         min=0,
-        help="Generated cases each survivor is tried on for a boundary case before Z3 (default 20000 "
+        help="Cases each survivor is tried on for a boundary case before Z3, half of them variants of the "
+        "case tests, half drawn afresh (default 20000 "
         "with --z3, 0 with --no-z3).",
     ),  # fmt: skip
     write_cases: Optional[Path] = typer.Option(

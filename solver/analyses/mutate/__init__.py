@@ -91,6 +91,7 @@ def mutation_test(
     cases = case_set(policy, tests)
     size = sample_size if sample_size is not None else (DEFAULT_SAMPLE if limits is not None else 0)
     generated: Sample | None = None  # drawn when the first survivor needs it
+    known = [t.data for t in tests]  # the sample's variants are of these
     local_items = max(limits.max_items, LOCAL_ITEMS) if limits is not None else 0
     results = []
     for m in mutants(policy) if chosen is None else chosen:
@@ -98,7 +99,9 @@ def mutation_test(
         found = None
         if by:
             result = MutantResult(m, KILLED, killed_by=by)
-        elif size and (found := sampled_boundary(policy, m, generated := generated or sample(policy, size))):
+        elif size and (
+            found := sampled_boundary(policy, m, generated := generated or sample(policy, size, bases=known))
+        ):
             result = MutantResult(m, found.status, boundary=found)
         elif limits is None:
             result = MutantResult(m, SURVIVED)

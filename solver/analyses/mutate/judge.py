@@ -22,7 +22,7 @@ import numpy as np
 from ....dsl import UserError, ir
 from ...backends.columnar import Columns, decide_columns, evaluate_many
 from ...backends.python import evaluate as python_evaluate
-from ...batch.generate import generate
+from ...batch.generate import generate, variants
 from ...case import CaseData, load_case
 from ...decision import Decision, build_decision, decide
 from ..case_tests import CaseTest, compare
@@ -89,11 +89,16 @@ class Sample:
     status: dict[str, np.ndarray]
 
 
-def sample(policy: ir.Policy, n: int = 20_000, seed: int = 0, max_items: int = 4) -> Sample:
-    """n generated cases (the same for the same policy, n and seed), decided by the original. Lists
-    run to 4 items, the most the shipped inputs allow: the fourth visa of a stretch joins in its
-    last round, which a mutant of that round changes."""
-    cases = tuple(load_case(policy, c, "<generated>") for c in generate(policy, n, seed, max_items))
+def sample(policy: ir.Policy, n: int = 20_000, seed: int = 0, max_items: int = 4,
+           bases: Sequence[dict] = ()) -> Sample:  # fmt: skip
+    """n cases (the same for the same policy, n, seed and bases), decided by the original: with
+    `bases` (known cases), half of them variants of those (lists or an input or two drawn again),
+    which reach the rules deep in an assessment; the others drawn afresh. Lists run to 4 items, the
+    most the shipped inputs allow: the fourth visa of a stretch joins in its last round, which a
+    mutant of that round changes."""
+    varied = n // 2 if bases else 0
+    drawn = [*generate(policy, n - varied, seed, max_items), *variants(policy, list(bases), varied, seed, max_items)]
+    cases = tuple(load_case(policy, c, "<generated>") for c in drawn)
     columns = Columns.from_cases(policy, cases)
     d = decide_columns(policy, columns)
     return Sample(cases, columns, d.outcome, dict(d.points), dict(d.status))
