@@ -173,8 +173,7 @@ class CaseGenerator:
                 data[f.path] = value
         for lst in self.policy.lists:
             items = []
-            most = min(self.max_items, lst.items.high) if lst.items is not None else self.max_items
-            least = min(lst.items.low, most) if lst.items is not None else 0
+            least, most = self._item_bounds(lst)
             for _ in range(self.rng.choice(range(least, most + 1))):
                 entry = {}
                 for f in lst.fields:
@@ -189,13 +188,20 @@ class CaseGenerator:
                 del data[block]
         return data
 
+    def _item_bounds(self, lst: ir.InputList) -> tuple[int, int]:
+        """The fewest and most items to draw for a list: its own bounds, within `max_items`."""
+        most = min(self.max_items, lst.items.high) if lst.items is not None else self.max_items
+        return (min(lst.items.low, most) if lst.items is not None else 0), most
+
     def _vary(self, base: dict) -> dict:
         rng = self.rng
         data = copy.deepcopy({k: v for k, v in base.items() if k not in ("about", "expect")})
         lodged = dt.date.fromisoformat(data[ir.LODGEMENT])
         lists = [lst for lst in self.policy.lists if lst.fields]
         if lists and rng.random() < 0.6:
-            self.case_dates = [lodged, *_dates_in(data, [lst.name for lst in lists])]
+            self.case_dates = [lodged] + [dt.date.fromisoformat(entry[f.path]) for lst in lists
+                                          for entry in data.get(lst.name) or [] for f in lst.fields
+                                          if f.type.kind == "date" and f.path in entry]  # fmt: skip
             for lst in rng.sample(lists, rng.randint(1, min(2, len(lists)))):
                 data[lst.name] = self._items_like(lst, data.get(lst.name) or [], lodged)
             return data
@@ -215,8 +221,7 @@ class CaseGenerator:
 
     def _items_like(self, lst: ir.InputList, like: list[dict], lodged: dt.date) -> list[dict]:
         rng = self.rng
-        most = min(self.max_items, lst.items.high) if lst.items is not None else self.max_items
-        least = min(lst.items.low, most) if lst.items is not None else 0
+        least, most = self._item_bounds(lst)
         items = []
         for _ in range(rng.randint(max(least, 1 if most else 0), most)):
             model = rng.choice(like) if like else {}
@@ -302,20 +307,6 @@ class CaseGenerator:
         y, m = divmod(lodged.year * 12 + lodged.month - 1 - months, 12)
         base = dt.date(y, m + 1, min(lodged.day, 28))
         return base + dt.timedelta(days=rng.choice((-1, 0, 0, 1)))
-
-
-def _dates_in(data: dict, lists: list[str]) -> list[dt.date]:
-    """The dates a case file's list items state (those a case test wrote as dates)."""
-    found = []
-    for name in lists:
-        for entry in data.get(name) or []:
-            for value in entry.values():
-                if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-                    try:
-                        found.append(dt.date.fromisoformat(value))
-                    except ValueError:
-                        pass
-    return found
 
 
 def _decimal_json(tenths: int) -> int | float:
