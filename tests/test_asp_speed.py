@@ -86,3 +86,28 @@ def test_an_input_clingo_chooses_keeps_the_rows_of_every_value_it_may_take(polic
     assert answer_sets(pruned) == expected
     # not saying that the input varies leaves the other codes' rows out, and the answers change
     assert answer_sets(case_control(policy, case, ["--warn=none", "--models=0"], choose)) != expected
+
+
+def test_batched_cases_read_back_text_with_quotes_and_backslashes(policy):
+    """A batch packs each case's values into tuples and shows a rule's reason values as one tuple
+    (`emit.Packing`, `rule_shown`); a text value with quotes, a backslash or a comma must come back
+    exactly, as the one-case program gives it."""
+    import dataclasses
+
+    awkward = 'Smith, "Jo" \\ Co (NZ)'
+
+    def with_awkward_text(case):
+        scalars = {k: awkward if isinstance(v, str) else v for k, v in case.scalars.items()}
+        items = {
+            name: tuple(
+                dataclasses.replace(it, values={k: awkward if isinstance(v, str) else v for k, v in it.values.items()})
+                for it in its
+            )
+            for name, its in case.items.items()
+        }
+        return dataclasses.replace(case, scalars=scalars, items=items)
+
+    cases = [with_awkward_text(load_case(policy, c)) for c in generate(policy, 12, seed=5)]
+    assert any(awkward in v for c in cases for vs in solve_many(policy, [c])[0].values.values() for v in vs
+               if isinstance(v, str))  # fmt: skip
+    assert solve_many(policy, cases) == [solve(policy, c) for c in cases]

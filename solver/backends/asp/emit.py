@@ -21,6 +21,9 @@ the values its reason text shows.
 `program` is the one-case program (case facts `input(Path, Value)`, …); `batch_program` is the same
 program with a case number first in every case-dependent atom (`input(Case, Path, Value)`, …), so
 that many cases are grounded and solved in one clingo Control while the tables are grounded once.
+A batch's case facts come packed, one Symbol per case and per item (`Packing`), and its first rules
+unpack them; it shows each rule's result and reason values as one atom (`rule_shown`). Building a
+fact per value and reading an atom per value had cost a batch more than grounding it.
 """
 
 from __future__ import annotations
@@ -32,18 +35,22 @@ from ....dsl import ir
 from ....dsl.units import date_code
 from .predicates import (
     CASE,
+    CASE_VALUES,
     FIELD,
     FIELD_KNOWN,
     INPUT,
     ITEM,
+    ITEM_VALUES,
     KNOWN,
     NOT_APPLICABLE,
     NOT_ASSESSED,
     OUTCOME,
     POINTS_AWARDED,
     RESULT,
+    RULE_SHOWN,
     SHOW_VALUE,
     SHOWN,
+    SHOWN_BATCHED,
     TABLE_CELL,
     TABLE_KEY,
     VERSION,
@@ -378,7 +385,7 @@ def decision(batched: bool) -> str:
     """The decision semantics (see dsl/ir/semantics.py), independent of any one policy."""
     c = "C," if batched else ""
     cc = "(C)" if batched else ""
-    show = "\n".join(f"#show {p.name}/{p.arity + int(batched)}." for p in SHOWN)
+    show = "\n".join(f"#show {p.name}/{p.arity + int(batched)}." for p in (SHOWN_BATCHED if batched else SHOWN))
     return f"""
 lodged({c}D) :- input({c}"lodgement_date", D).
 category({c}K) :- input({c}"category", K).
@@ -498,6 +505,82 @@ def reads(policy: ir.Policy) -> Reads:
     return hit[1]
 
 
+@dataclass(frozen=True)
+class Packing:
+    """The order of the values in a batched case's packed facts: `case_values(Case, Values, Known)`
+    holds, in tuples, the value of every input the program reads and the known bit of every input
+    whose knownness it reads; `item_values(Case, List, Index, Values, Known)` the same for each item
+    of a list. One Symbol per case and per item, where a fact per value cost a batch more to build
+    and add than clingo takes to unpack them (the batched program's first rules)."""
+
+    inputs: tuple[str, ...]
+    known: tuple[str, ...]
+    lists: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # (list, fields, fields known)
+
+
+def packing(policy: ir.Policy) -> Packing:
+    read = reads(policy)
+    return Packing(
+        tuple(f.path for f in policy.inputs if f.path in read.inputs),
+        tuple(f.path for f in policy.inputs if f.path in read.known),
+        tuple(
+            (lst.name, tuple(f.path for f in lst.fields if (lst.name, f.path) in read.fields),
+             tuple(f.path for f in lst.fields if (lst.name, f.path) in read.fields_known))
+            for lst in policy.lists
+        ),
+    )  # fmt: skip
+
+
+PACK_CHUNK = 8  # values per inner tuple: clingo matches a pattern against the outer tuple and one chunk
+
+
+def packed(values: list, chunk: int = PACK_CHUNK) -> list[list]:
+    """Values grouped as a packed fact holds them: a tuple of tuples of `chunk` values each (the
+    last shorter), so that picking one value out matches two short tuples, not one long one."""
+    return [values[i : i + chunk] for i in range(0, len(values), chunk)]
+
+
+def _tuple(places: list[str]) -> str:
+    return "(" + ",".join(places) + ("," if len(places) == 1 else "") + ")"  # clingo: (V,) is a tuple of one
+
+
+def _picking(position: int, size: int) -> str:
+    """The pattern of a packed tuple of `size` values (`packed`) that binds V to the one at
+    `position` (the other places are named, not `_`: clingo projects anonymous variables away
+    through an atom of its own per rule)."""
+    groups = packed(list(range(size)))
+    outer = position // PACK_CHUNK
+    return _tuple([
+        _tuple(["V" if i == position else f"U{i}" for i in group]) if g == outer else f"G{g}"
+        for g, group in enumerate(groups)
+    ])  # fmt: skip
+
+
+def _unpacking(policy: ir.Policy) -> list[str]:
+    """The batched program's rules that derive the case facts from the packed ones (`Packing`)."""
+    pack = packing(policy)
+    inp, known, item, field, field_known = (p.for_cases() for p in (INPUT, KNOWN, ITEM, FIELD, FIELD_KNOWN))
+    out = ["% case facts, from one packed fact per case and per item (run.numbered_case_symbols)"]
+    out.append(f"{CASE.text('C')} :- {CASE_VALUES}(C,Values,Known).")
+    for i, path in enumerate(pack.inputs):
+        pattern = _picking(i, len(pack.inputs))
+        out.append(f"{inp.text('C', quote(path), 'V')} :- {CASE_VALUES}(C,{pattern},Known).")
+    for i, path in enumerate(pack.known):
+        pattern = _picking(i, len(pack.known))
+        out.append(f"{known.text('C', quote(path), 'V')} :- {CASE_VALUES}(C,Values,{pattern}).")
+    for name, fields, fields_known in pack.lists:
+        lst = quote(name)
+        out.append(f"{item.text('C', lst, 'I')} :- {ITEM_VALUES}(C,{lst},I,Values,Known).")
+        for i, f in enumerate(fields):
+            pattern = _picking(i, len(fields))
+            out.append(f"{field.text('C', lst, 'I', quote(f), 'V')} :- {ITEM_VALUES}(C,{lst},I,{pattern},Known).")
+        for i, f in enumerate(fields_known):
+            pattern = _picking(i, len(fields_known))
+            head = field_known.text("C", lst, "I", quote(f), "V")
+            out.append(f"{head} :- {ITEM_VALUES}(C,{lst},I,Values,{pattern}).")
+    return out
+
+
 def nodes(policy: ir.Policy) -> list[ir.Expr]:
     """Every node the rules read, each object once (by identity: no deep hashing)."""
     out: dict[int, ir.Expr] = {}
@@ -515,6 +598,8 @@ def _program(policy: ir.Policy, rules: tuple[ir.Rule, ...], batched: bool, table
     uses, parents = rule_uses(rules, canon)
     em = Emitter(batched, uses, parents, rules, canon)
     lines = ["% generated by visa-rules from the policy IR; do not edit", decision(batched)]
+    if batched:
+        lines += _unpacking(policy)
     lines.append("% instruction versions: each category's own, each in force until the next begins")
     for c, member in enumerate(policy.category_enum.members):
         versions = policy.versions_of(c)
@@ -598,8 +683,16 @@ def _rule(em: Emitter, rule: ir.Rule, rules: tuple[ir.Rule, ...]) -> list[str]:
                 out += [f"{stop} :- {body}.", f"{em.atom(RESULT, r, result)} :- {stop}."]
             else:
                 out.append(f"{em.atom(RESULT, r, result)} :- {body}.")
-    for k, placeholder in enumerate(rule.placeholders):
-        t = em.term(placeholder)
+    terms = [em.term(placeholder) for placeholder in rule.placeholders]
+    if em.batched:  # its result and values in one shown atom (RULE_SHOWN)
+        n = len(terms)
+        # variable names no term uses (terms name theirs X…, S…, I, P, R)
+        values = "(" + ",".join(f"Shown{k}" for k in range(n)) + ("," if n == 1 else "") + ")"
+        shown = (_join(t.body, (f"Shown{k} = {t.text}",)) for k, t in enumerate(terms))
+        joined = _join((em.atom(RESULT, r, "Found"),), *shown)
+        out.append(f"{em.atom(RULE_SHOWN, r, 'Found', values)} :- {', '.join(joined)}.")
+        return out
+    for k, t in enumerate(terms):
         body = ", ".join(_join((applicable,), t.body, (f"V = {t.text}",)))
         out.append(f"{em.atom(SHOW_VALUE, r, str(k), 'V')} :- {body}.")
     return out

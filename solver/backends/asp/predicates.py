@@ -87,6 +87,9 @@ def quote(text: str) -> str:
 
 # ---------------------------------------------------------------- the case (facts, as Symbols)
 CASE = Predicate("case", (("case", INT),))  # batched programs: the cases one Control decides
+# batched programs: a case's values and known bits, and an item's, packed in tuples (emit.Packing)
+CASE_VALUES = "case_values"  # (case, values, known)
+ITEM_VALUES = "item_values"  # (case, list, index, values, known)
 INPUT = Predicate("input", (("path", STR), ("value", VALUE)))
 KNOWN = Predicate("known", (("path", STR), ("known", INT)))
 ITEM = Predicate("item", (("list", STR), ("index", INT)))
@@ -107,6 +110,11 @@ NOT_APPLICABLE = Predicate("not_applicable", (("rule", STR),))
 SHOW_VALUE = Predicate("show_value", (("rule", STR), ("index", INT), ("value", VALUE)))
 
 SHOWN = (VERSION, OUTCOME, RESULT, POINTS_AWARDED, NOT_ASSESSED, NOT_APPLICABLE, SHOW_VALUE)
+# batched programs show a rule's result and its reason's values as one atom (a tuple of the values in
+# placeholder order) in place of `result` and `show_value`: reading a model's atoms is most of reading
+# a batch, and a rule shows two or three values on average
+RULE_SHOWN = Predicate("rule_shown", (("rule", STR), ("result", NAME), ("values", VALUE)))
+SHOWN_BATCHED = (VERSION, OUTCOME, RULE_SHOWN, POINTS_AWARDED, NOT_ASSESSED, NOT_APPLICABLE)
 
 # ---------------------------------------------------------------- what-if analysis
 WI_CHANGEABLE = Predicate("wi_changeable", (("path", STR), ("cost", INT)))

@@ -22,24 +22,25 @@ import clingo.ast
 from ....dsl import ir
 from ....dsl.loader import cache_dir, cache_key, store
 from ...case import CaseData
-from .emit import batch_program, category_program, nodes, reads
+from .emit import batch_program, category_program, nodes, packed, packing, reads
 from .predicates import (
-    CASE,
+    CASE_VALUES,
     FIELD,
     FIELD_KNOWN,
     INPUT,
     ITEM,
+    ITEM_VALUES,
     KNOWN,
     NOT_APPLICABLE,
     NOT_ASSESSED,
     OUTCOME,
     POINTS_AWARDED,
     RESULT,
+    RULE_SHOWN,
     SHOW_VALUE,
     TABLE_CELL,
     TABLE_KEY,
     VERSION,
-    Predicate,
 )
 
 
@@ -49,43 +50,78 @@ class SolverError(RuntimeError):
 
 def case_symbols(policy: ir.Policy, case: CaseData) -> list[clingo.Symbol]:
     """The case as clingo facts, built as Symbols (never as program text)."""
-    return _case_facts(policy, case, (INPUT, KNOWN, ITEM, FIELD, FIELD_KNOWN), ())
-
-
-_NUMBERED = tuple(p.for_cases() for p in (INPUT, KNOWN, ITEM, FIELD, FIELD_KNOWN))
+    return _case_facts(policy, case)
 
 
 def numbered_case_symbols(policy: ir.Policy, case: CaseData, number: int) -> list[clingo.Symbol]:
-    """The case's facts for the batched program: the same atoms with the case number first."""
-    return [CASE.symbol(number)] + _case_facts(policy, case, _NUMBERED, (number,))
+    """The case's facts for the batched program, packed (`emit.Packing`): its values and known
+    bits in one Symbol, and each list item's in one more; the program unpacks them into the
+    numbered `input`, `known`, `item`, `field` and `field_known` atoms."""
+    packed = _packed(policy)
+    n, value, fn = _number(number), _symbol, clingo.Function
+    scalars, known_of = case.scalars, case.known
+    values_of_case = _pack([value(scalars[p]) for p in packed.inputs])
+    facts = [fn(CASE_VALUES, [n, values_of_case, _pack([_BIT[known_of[p]] for p in packed.known])])]
+    for name, name_symbol, fields, known in packed.lists:
+        for i, item in enumerate(case.items[name]):
+            values, item_known = item.values, item.known
+            facts.append(fn(ITEM_VALUES, [
+                n, name_symbol, _number(i),
+                _pack([value(values[f]) for f in fields]), _pack([_BIT[item_known[f]] for f in known]),
+            ]))  # fmt: skip
+    return facts
 
 
-def _case_facts(policy: ir.Policy, case: CaseData, preds: tuple[Predicate, ...], first: tuple[int, ...]):
-    """The facts of `predicates`' case vocabulary that the program reads (`emit.reads`), built
-    directly as Symbols (the same values that `Predicate.symbol` encodes, without its per-field
-    dispatch: this runs for every case of a batch). What no case changes, the path Strings and
-    the case number, is built once (`_layout`, `pre`)."""
-    inp, known, item_p, field, field_known = (p.name for p in preds)
+def _pack(values: list[clingo.Symbol]) -> clingo.Symbol:
+    """Symbols as a packed fact holds them (`emit.packed`)."""
+    return clingo.Tuple_([clingo.Tuple_(group) for group in packed(values)])
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """`emit.packing` with each list's name as its String, built once per policy."""
+
+    inputs: tuple[str, ...]
+    known: tuple[str, ...]
+    lists: tuple[tuple[str, clingo.Symbol, tuple[str, ...], tuple[str, ...]], ...]
+
+
+_PACKED: dict[int, tuple[ir.Policy, _Packed]] = {}
+
+
+def _packed(policy: ir.Policy) -> _Packed:
+    hit = _PACKED.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        pack = packing(policy)
+        lists = tuple((name, clingo.String(name), fields, known) for name, fields, known in pack.lists)
+        hit = _PACKED[id(policy)] = (policy, _Packed(pack.inputs, pack.known, lists))
+    return hit[1]
+
+
+def _case_facts(policy: ir.Policy, case: CaseData) -> list[clingo.Symbol]:
+    """The case facts that the one-case program reads (`emit.reads`), built directly as Symbols
+    (the same values that `Predicate.symbol` encodes, without its per-field dispatch). What no
+    case changes, the path Strings, is built once (`_layout`)."""
+    inp, known, item_p, field, field_known = INPUT.name, KNOWN.name, ITEM.name, FIELD.name, FIELD_KNOWN.name
     layout = _layout(policy)
-    pre = [clingo.Number(n) for n in first]
     fn, value = clingo.Function, _symbol
     facts = []
     scalars, known_of = case.scalars, case.known
     for path, symbol, is_read, is_known in layout.inputs:
         if is_read:
-            facts.append(fn(inp, [*pre, symbol, value(scalars[path])]))
+            facts.append(fn(inp, [symbol, value(scalars[path])]))
         if is_known:
-            facts.append(fn(known, [*pre, symbol, _BIT[known_of[path]]]))
+            facts.append(fn(known, [symbol, _BIT[known_of[path]]]))
     for name, name_symbol, fields in layout.lists:
         for i, item in enumerate(case.items[name]):
             index = _number(i)
-            facts.append(fn(item_p, [*pre, name_symbol, index]))
+            facts.append(fn(item_p, [name_symbol, index]))
             values, item_known = item.values, item.known
             for path, symbol, is_read, is_known in fields:
                 if is_read:
-                    facts.append(fn(field, [*pre, name_symbol, index, symbol, value(values[path])]))
+                    facts.append(fn(field, [name_symbol, index, symbol, value(values[path])]))
                 if is_known:
-                    facts.append(fn(field_known, [*pre, name_symbol, index, symbol, _BIT[item_known[path]]]))
+                    facts.append(fn(field_known, [name_symbol, index, symbol, _BIT[item_known[path]]]))
     return facts
 
 
@@ -349,10 +385,14 @@ def _read(atom: clingo.Symbol) -> tuple[str, list[int | str]]:
     arguments is several per argument, the most of reading a batch's model. A string with an
     escape in it is read from the Symbol."""
     text = str(atom)
-    if "\\" in text:
-        return atom.name, [_value(a) for a in atom.arguments]
+    if "\\" in text:  # a tuple's values are read in line, as the tokens below read them
+        return atom.name, [_value(b) for a in atom.arguments for b in (a.arguments if _is_tuple(a) else [a])]
     tokens = _TOKEN.findall(text)
     return tokens[0][2], [int(n) if n else (c or q) for q, n, c in tokens[1:]]
+
+
+def _is_tuple(arg: clingo.Symbol) -> bool:
+    return arg.type == clingo.SymbolType.Function and arg.name == ""
 
 
 def _value(arg: clingo.Symbol) -> int | str:
@@ -389,6 +429,9 @@ def _verdict(policy: ir.Policy, atoms: list[tuple[str, list[int | str]]]) -> ir.
             n = int(args[2])
             awarded[str(args[0])] = n
             points[str(args[1])] += n
+        elif name == RULE_SHOWN.name:
+            results[str(args[0])] = str(args[1])
+            raw_values[str(args[0])] = dict(enumerate(args[2:]))
         elif name == SHOW_VALUE.name:
             raw_values.setdefault(str(args[0]), {})[int(args[1])] = args[2]
         elif name == OUTCOME.name:
