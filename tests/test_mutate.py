@@ -187,3 +187,22 @@ def test_a_change_the_defines_absorb_is_proved_equivalent_where_it_is_made(shipp
     assert locally_equivalent(shipped, moved.policy, 4, 20_000_000, 600.0) is None
     in_rule = next(m for m in listed if m.where == "policy/family.rules:148" and m.kind == "threshold")
     assert locally_equivalent(shipped, in_rule.policy, 4, 20_000_000, 600.0) is None
+
+
+@pytest.mark.slow  # a mutate run over a file with a sample, about 10 s
+def test_write_cases_writes_each_boundary_case_and_each_passes_under_the_shipped_policy(tmp_path, shipped):
+    """`--write-cases` writes one file per survivor with a boundary case (as each is found, so that a
+    run stopped early keeps those); each expects the original policy's decision, so each passes
+    under the shipped policy."""
+    out = tmp_path / "found"
+    cmd = [sys.executable, "-m", "visarules", "mutate", "--no-z3", "--only", EMPLOYMENT, "--format", "json",
+           "--sample", "2000", "--write-cases", str(out), "--min-score", "0",
+           *[x for f in CASES for x in ("--cases", str(f))]]  # fmt: skip
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    with_case = [x for x in report["results"] if x["status"] == "survived" and x.get("boundary_case")]
+    written = sorted(out.glob("*.json"))
+    assert with_case and len(written) == len(with_case)
+    tests = [t for f in written for t in load_case_tests(f, shipped, complete=True)]
+    assert all(run_case_test(shipped, t).status == "passed" for t in tests)

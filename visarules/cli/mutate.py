@@ -52,8 +52,8 @@ def mutate_cmd(
     write_cases: Optional[Path] = typer.Option(
         None,
         "--write-cases",
-        help="Write each survivor's boundary case here, as a worked case expecting the "
-        "original policy's decision (review each before you keep it).",
+        help="Write each survivor's boundary case here as it is found, as a worked case expecting "
+        "the original policy's decision (review each before you keep it).",
     ),  # fmt: skip
     min_score: float = typer.Option(0.95, "--min-score", min=0, max=1, help="Exit 1 when the score is below this."),
 ) -> None:
@@ -93,14 +93,21 @@ def mutate_cmd(
             out.print(f"[bold]Mutation testing[/] {len(chosen)} mutants against {len(tests)} case tests{z3_note}",
                       soft_wrap=True)  # fmt: skip
 
+        written: dict[str, Path] = {}
+
         def show(r) -> None:
             reporter.line(_line(r))
             reporter.advance()
+            if write_cases is not None:  # as each is found: a run stopped early keeps what it found
+                path = _write_case(pol, r, write_cases)
+                if path is not None:
+                    written[r.mutant.id] = path
 
         report = mutation_test(pol, tests, limits, chosen, jobs=jobs or default_jobs(), on_result=show,
                                sample_size=sample_size)  # fmt: skip
     cpu = cpu_seconds() - started
-    written = _write_cases(pol, report, write_cases) if write_cases is not None else {}
+    if write_cases is not None and not written:
+        err.print("no boundary case to write (no survivor with a witness)")
     if format is Format.json:
         print(json.dumps(_json(report, cpu, written), indent=2))
     else:
@@ -181,22 +188,19 @@ def case_file_name(mutant_id: str) -> str:
     return "-".join(re.findall(r"[A-Za-z0-9_]+", text)).replace("_", "-").lower() + ".json"
 
 
-def _write_cases(policy, report, folder: Path) -> dict[str, Path]:
-    """Each survivor's boundary case as a worked case named after its mutant, expecting the
-    original policy's decision."""
+def _write_case(policy, r, folder: Path) -> Path | None:
+    """A survivor's boundary case as a worked case named after its mutant, expecting the original
+    policy's decision; None for a result with no boundary case."""
     from ..solver.analyses.mutate import expectation_of
 
+    if r.boundary is None or not r.boundary.case:
+        return None
     folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for r in (r for r in report.results if r.boundary is not None and r.boundary.case):
-        m = r.mutant
-        data = {"about": f"Mutation boundary: {m.where} {m.before} → {m.after} ({m.kind}) decides this case "
-                         f"differently; expect is the original policy's decision (review it).",
-                **{k: v for k, v in r.boundary.case.items() if k != "about"},
-                "expect": expectation_of(policy, r.boundary.original, r.boundary.rules)}  # fmt: skip
-        path = folder / case_file_name(m.id)
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        written[m.id] = path
-    if not written:
-        err.print("no boundary case to write (no survivor with a witness)")
-    return written
+    m = r.mutant
+    data = {"about": f"Mutation boundary: {m.where} {m.before} → {m.after} ({m.kind}) decides this case "
+                     f"differently; expect is the original policy's decision (review it).",
+            **{k: v for k, v in r.boundary.case.items() if k != "about"},
+            "expect": expectation_of(policy, r.boundary.original, r.boundary.rules)}  # fmt: skip
+    path = folder / case_file_name(m.id)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
