@@ -206,3 +206,22 @@ def test_write_cases_writes_each_boundary_case_and_each_passes_under_the_shipped
     assert with_case and len(written) == len(with_case)
     tests = [t for f in written for t in load_case_tests(f, shipped, complete=True)]
     assert all(run_case_test(shipped, t).status == "passed" for t in tests)
+
+
+def test_the_sample_is_the_same_for_a_seed_and_another_seed_draws_other_cases(shipped, listed, tests, monkeypatch):
+    """`mutate --seed` reaches the sample survivors are tried on: the same seed draws the same cases
+    (so a run can be repeated), another seed other cases (so a second run reaches new ones)."""
+    import visarules.solver.analyses.mutate as mutate
+    from visarules.solver.analyses.mutate.judge import sample
+
+    known = [t.data for t in tests]
+    first, again, other = (sample(shipped, 60, seed, bases=known).cases for seed in (0, 0, 1))
+    assert len(first) == len(other) == 60
+    assert again == first and other != first
+    drawn_with = []
+    monkeypatch.setattr(mutate, "sample", lambda p, n, seed, **kw: drawn_with.append(seed) or sample(p, n, seed, **kw))
+    survivor = next(
+        m for m in listed if m.id == "rule dates@smc.employment.pay:until:+1"
+    )  # the hand-written cases miss it
+    mutation_test(shipped, tests, None, [survivor], sample_size=40, seed=7)
+    assert drawn_with == [7]

@@ -49,6 +49,9 @@ def mutate_cmd(
         "case tests, half drawn afresh (default 20000 "
         "with --z3, 0 with --no-z3).",
     ),  # fmt: skip
+    seed: int = typer.Option(
+        0, "--seed", min=0, help="Draws the sample (the same seed, the same cases): another seed reaches other cases."
+    ),
     write_cases: Optional[Path] = typer.Option(
         None,
         "--write-cases",
@@ -104,7 +107,7 @@ def mutate_cmd(
                     written[r.mutant.id] = path
 
         report = mutation_test(pol, tests, limits, chosen, jobs=jobs or default_jobs(), on_result=show,
-                               sample_size=sample_size)  # fmt: skip
+                               sample_size=sample_size, seed=seed)  # fmt: skip
     cpu = cpu_seconds() - started
     if write_cases is not None and not written:
         err.print("no boundary case to write (no survivor with a witness)")

@@ -81,10 +81,11 @@ def mutation_test(
     jobs: int = 1,
     on_result: Callable[[MutantResult], None] | None = None,
     sample_size: int | None = None,
+    seed: int = 0,
 ) -> MutationReport:
     """Each mutant chosen (default: every mutant of the policy), judged against the case tests.
     A survivor is tried on `sample_size` generated cases (default: 20,000 with `limits`, none
-    without) for a boundary case; with `limits`, one the sample does not tell apart is first
+    without, drawn with `seed`) for a boundary case; with `limits`, one the sample does not tell apart is first
     checked where it changes the policy (`local.locally_equivalent`: the defines it changes still
     agree for every case), then compared with the original by Z3 over whole decisions (None: no
     Z3, so none is proved equivalent)."""
@@ -100,7 +101,7 @@ def mutation_test(
         if by:
             result = MutantResult(m, KILLED, killed_by=by)
         elif size and (
-            found := sampled_boundary(policy, m, generated := generated or sample(policy, size, bases=known))
+            found := sampled_boundary(policy, m, generated := generated or sample(policy, size, seed, bases=known))
         ):
             result = MutantResult(m, found.status, boundary=found)
         elif limits is None:
