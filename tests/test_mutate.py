@@ -225,3 +225,16 @@ def test_the_sample_is_the_same_for_a_seed_and_another_seed_draws_other_cases(sh
     )  # the hand-written cases miss it
     mutation_test(shipped, tests, None, [survivor], sample_size=40, seed=7)
     assert drawn_with == [7]
+
+
+def test_id_chooses_one_mutant_and_an_unknown_id_is_a_clear_error():
+    """`--id` judges only the mutants named (to re-run a survivor with a larger --rlimit); an id no
+    mutant has is named in the error, exit 2, with a hint where the ids are listed."""
+    cmd = [sys.executable, "-m", "visarules", "mutate", "--no-z3", "--format", "json", "--min-score", "0"]
+    chosen = "threshold@policy/smc/overall.rules:70:9:-1"
+    r = subprocess.run([*cmd, "--id", chosen], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert [x["id"] for x in json.loads(r.stdout)["results"]] == [chosen]
+    bad = subprocess.run([*cmd, "--id", chosen, "--id", "threshold@nowhere"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "no mutant threshold@nowhere" in bad.stderr and "Traceback" not in bad.stderr
+    assert "--format json" in bad.stderr

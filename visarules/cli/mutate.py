@@ -31,6 +31,12 @@ def mutate_cmd(
     only: Optional[list[str]] = typer.Option(
         None, "--only", help="Only mutants in files matching this glob (repeatable), e.g. 'policy/smc/*'."
     ),
+    ids: Optional[list[str]] = typer.Option(
+        None,
+        "--id",
+        help="Only the mutant with this id (repeatable), as `--format json` names it, e.g. "
+        "'threshold@policy/smc/overall.rules:70:9:-1': to judge a survivor again, with a larger --rlimit.",
+    ),  # fmt: skip
     z3_check: bool = typer.Option(
         True, "--z3/--no-z3", help="For each survivor, a boundary case from Z3, or a proof it is equivalent."
     ),
@@ -89,7 +95,11 @@ def mutate_cmd(
         limits = replace(limits, rlimit=rlimit or limits.rlimit)
     started = cpu_seconds()
     stream = err if format is Format.json else out
-    chosen = [m for m in mutants(pol) if m.kind in kinds and _in_files(m.where, only)]
+    chosen = [m for m in mutants(pol) if m.kind in kinds and _in_files(m.where, only) and (not ids or m.id in ids)]
+    missing = sorted(set(ids or ()) - {m.id for m in chosen})
+    if missing:
+        raise UserError(f"no mutant {', '.join(missing)} (with these --kind and --only); "
+                        "`visa-rules mutate --no-z3 --format json` lists every id")  # fmt: skip
     with Reporter(stream, len(chosen), "mutating", lines=format is Format.text) as reporter:
         if format is Format.text:
             z3_note = f"; Z3 compares survivors {_bound(max_items)}." if z3_check else "."
