@@ -85,10 +85,10 @@ def mutation_test(
 ) -> MutationReport:
     """Each mutant chosen (default: every mutant of the policy), judged against the case tests.
     A survivor is tried on `sample_size` generated cases (default: 20,000 with `limits`, none
-    without, drawn with `seed`) for a boundary case; with `limits`, one the sample does not tell apart is first
-    checked where it changes the policy (`local.locally_equivalent`: the defines it changes still
-    agree for every case), then compared with the original by Z3 over whole decisions (None: no
-    Z3, so none is proved equivalent)."""
+    without; drawn with `seed`) for a boundary case; with `limits`, one the sample does not tell
+    apart is first checked where it changes the policy (`local.locally_equivalent`: the defines it
+    changes still agree for every case), then compared with the original by Z3 over whole
+    decisions (None: no Z3, so none is proved equivalent)."""
     cases = case_set(policy, tests)
     size = sample_size if sample_size is not None else (DEFAULT_SAMPLE if limits is not None else 0)
     generated: Sample | None = None  # drawn when the first survivor needs it
